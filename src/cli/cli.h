@@ -1,0 +1,18 @@
+/*
+ * The command line: the only code that reads argv or writes to stdout.
+ */
+#ifndef SP_CLI_CLI_H
+#define SP_CLI_CLI_H
+
+/* Exit codes, documented in docs/exit-codes.md. */
+enum {
+	SP_EXIT_OK = 0,
+	SP_EXIT_FINDINGS = 1, /* scan: findings at or above --fail-on */
+	SP_EXIT_USAGE = 2,    /* bad command line */
+	SP_EXIT_ERROR = 3,    /* a target could not be read, or an internal error */
+};
+
+int cli_main(int argc, char **argv);
+int cli_scan(int argc, char **argv);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * safepip scan: unpack and scan targets, report, exit by --fail-on.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "report/report.h"
+#include "scan/engine.h"
+#include "scan/scanner.h"
+#include "core/banned.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: safepip scan [options] TARGET...\n"
+	      "\n"
+	      "Scan Python packages without installing them or running any of their code.\n"
+	      "TARGET is a wheel (.whl), an sdist (.tar.gz, .tar.bz2, .tar.xz, .zip), any zip,\n"
+	      "a directory or a single .py file. Archives are read in memory; nothing is\n"
+	      "extracted to disk.\n"
+	      "\n"
+	      "options:\n"
+	      "  -f, --format FORMAT    report format: text (default) or json\n"
+	      "  -o, --output FILE      write the report to FILE instead of standard output\n"
+	      "      --fail-on SEV      exit 1 when a finding is at least SEV: info, low,\n"
+	      "                         medium, high (default), critical, or never\n"
+	      "      --min-severity SEV list findings at or above SEV in the text report\n"
+	      "                         (default low; JSON always lists every finding)\n"
+	      "  -j, --jobs N           scan threads (default: one per core)\n"
+	      "      --color WHEN       auto (default: only on a terminal), always, never\n"
+	      "      --no-color         same as --color=never (NO_COLOR is honoured too)\n"
+	      "  -q, --quiet            no progress on standard error\n"
+	      "  -h, --help             show this help\n"
+	      "\n"
+	      "exit status: 0 nothing at or above --fail-on, 1 findings at or above it,\n"
+	      "2 bad usage, 3 a target could not be read (see docs/exit-codes.md)\n",
+	      out);
+}
+
+enum { OPT_FAIL_ON = 256, OPT_MIN_SEV, OPT_COLOR, OPT_NO_COLOR };
+
+static int parse_severity_opt(const char *opt, const char *v, int *out, bool allow_never)
+{
+	enum sp_severity s;
+
+	if (allow_never && strcmp(v, "never") == 0) {
+		*out = -1;
+		return 0;
+	}
+	if (sp_severity_parse(v, &s)) {
+		fprintf(stderr, "safepip scan: invalid %s '%s' (expected info, low, medium, high, critical%s)\n",
+			opt, v, allow_never ? " or never" : "");
+		return -1;
+	}
+	*out = (int)s;
+	return 0;
+}
+
+static bool want_color(const char *when, FILE *out)
+{
+	const char *term = getenv("TERM");
+
+	if (!strcmp(when, "always"))
+		return true;
+	if (!strcmp(when, "never") || getenv("NO_COLOR"))
+		return false;
+	return isatty(fileno(out)) && term && strcmp(term, "dumb") != 0;
+}
+
+int cli_scan(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		{"min-severity", required_argument, NULL, OPT_MIN_SEV},
+		{"jobs", required_argument, NULL, 'j'},
+		{"color", required_argument, NULL, OPT_COLOR},
+		{"no-color", no_argument, NULL, OPT_NO_COLOR},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *format = "text", *output = NULL, *color = "auto";
+	int fail_on = SP_SEV_HIGH, min_sev = SP_SEV_LOW, c, rc = SP_EXIT_ERROR, err;
+	unsigned jobs = 0;
+	bool quiet = false, progress;
+	struct sp_catalog cat;
+	bool have_cat = false;
+	struct sp_engine *engine = NULL;
+	struct sp_scanner *scanner = NULL;
+	struct sp_artifact **arts = NULL;
+	struct sp_report rep = {0};
+	struct sp_diag d;
+	FILE *out = stdout;
+	size_t n = 0, i;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+f:o:j:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_FAIL_ON:
+			if (parse_severity_opt("--fail-on", optarg, &fail_on, true))
+				return SP_EXIT_USAGE;
+			break;
+		case OPT_MIN_SEV:
+			if (parse_severity_opt("--min-severity", optarg, &min_sev, false))
+				return SP_EXIT_USAGE;
+			break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 1 || v > 256) {
+				fprintf(stderr, "safepip scan: invalid --jobs '%s' (expected 1 to 256)\n", optarg);
+				return SP_EXIT_USAGE;
+			}
+			jobs = (unsigned)v;
+			break;
+		}
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+				fprintf(stderr, "safepip scan: invalid --color '%s' (expected auto, always or never)\n",
+					optarg);
+				return SP_EXIT_USAGE;
+			}
+			color = optarg;
+			break;
+		case OPT_NO_COLOR:
+			color = "never";
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return SP_EXIT_OK;
+		default:
+			if (optopt && optopt < 256)
+				fprintf(stderr, "safepip scan: option '-%c' %s\n", optopt,
+					strchr("foj", optopt) ? "needs a value" : "is unknown");
+			else
+				fprintf(stderr, "safepip scan: option '%s' is unknown or needs a value\n",
+					argv[optind - 1]);
+			fputs("see 'safepip scan --help'\n", stderr);
+			return SP_EXIT_USAGE;
+		}
+	}
+	if (strcmp(format, "text") && strcmp(format, "json")) {
+		fprintf(stderr, "safepip scan: unknown format '%s' (expected text or json)\n", format);
+		return SP_EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		fputs("safepip scan: nothing to scan (give a wheel, sdist, directory or .py file)\n", stderr);
+		usage(stderr);
+		return SP_EXIT_USAGE;
+	}
+
+	sp_diag_clear(&d);
+	if ((err = sp_catalog_load_embedded(&cat, &d))) {
+		fprintf(stderr, "safepip scan: cannot load the rule catalog: %s\n", d.msg);
+		goto out;
+	}
+	have_cat = true;
+	if ((err = sp_engine_new(&cat, &engine, &d))) {
+		fprintf(stderr, "safepip scan: cannot compile the rules: %s\n", d.msg);
+		goto out;
+	}
+	if (output && !(out = fopen(output, "w"))) {
+		fprintf(stderr, "safepip scan: cannot write '%s': %s\n", output, strerror(errno));
+		out = stdout;
+		goto out;
+	}
+	progress = !quiet && isatty(STDERR_FILENO);
+	scanner = sp_scanner_new(&cat, engine, jobs);
+	arts = calloc((size_t)(argc - optind), sizeof(*arts));
+	if (!arts)
+		goto out;
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		if (progress)
+			fprintf(stderr, "\r\033[Kscanning %zu/%d: %s", n + 1, argc - optind, argv[i]);
+		arts[n++] = sp_scanner_add(scanner, argv[i]);
+	}
+	sp_scanner_wait(scanner);
+	if (progress)
+		fputs("\r\033[K", stderr);
+
+	rep.artifacts = arts;
+	rep.nartifacts = n;
+	rep.catalog = &cat;
+	rep.min_severity = (enum sp_severity)min_sev;
+	rep.fail_on = fail_on;
+	rep.color = !strcmp(format, "text") && want_color(color, out);
+	err = !strcmp(format, "json") ? sp_report_json(out, &rep) : sp_report_text(out, &rep);
+	if (!err && fflush(out))
+		err = SP_EIO;
+	if (err) {
+		fprintf(stderr, "safepip scan: cannot write the report to '%s': %s\n",
+			output ? output : "standard output", strerror(errno));
+		goto out;
+	}
+	rc = SP_EXIT_OK;
+	for (i = 0; i < n; i++) {
+		if (arts[i]->error) {
+			fprintf(stderr, "safepip scan: cannot scan '%s': %s\n", arts[i]->target,
+				arts[i]->error_msg);
+			rc = SP_EXIT_ERROR;
+		}
+	}
+	if (rc == SP_EXIT_OK && sp_report_failed(&rep))
+		rc = SP_EXIT_FINDINGS;
+out:
+	sp_scanner_free(scanner);
+	for (i = 0; i < n; i++)
+		sp_artifact_free(arts[i]);
+	free(arts);
+	sp_engine_free(engine);
+	if (have_cat)
+		sp_catalog_release(&cat);
+	if (out != stdout && fclose(out) && rc != SP_EXIT_ERROR) {
+		fprintf(stderr, "safepip scan: cannot write '%s': %s\n", output, strerror(errno));
+		rc = SP_EXIT_ERROR;
+	}
+	return rc;
+}

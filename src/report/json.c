@@ -1,0 +1,133 @@
+/*
+ * The JSON report; its schema is documented in docs/json-output.md and
+ * versioned by "schema". Every finding is listed, whatever min_severity.
+ */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/utf8.h"
+#include "core/xalloc.h"
+#include "report/report.h"
+#include "core/banned.h"
+
+#define SCHEMA_VERSION 1
+
+static const char *const kinds[] = {
+	[SP_SOURCE_UNKNOWN] = "unknown", [SP_SOURCE_WHEEL] = "wheel", [SP_SOURCE_SDIST] = "sdist",
+	[SP_SOURCE_ZIP] = "zip",	 [SP_SOURCE_TAR] = "tar",     [SP_SOURCE_DIR] = "directory",
+	[SP_SOURCE_FILE] = "file",
+};
+
+/* Adds key: s (cleaned to valid UTF-8), or null when s is NULL. */
+static void add_text(cJSON *o, const char *key, const char *s)
+{
+	char *clean;
+
+	if (!s) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	clean = sp_utf8_clean(s, strlen(s));
+	cJSON_AddStringToObject(o, key, clean);
+	free(clean);
+}
+
+static cJSON *finding_json(const struct sp_finding *f)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "rule", f->rule->id);
+	cJSON_AddStringToObject(o, "title", f->rule->title);
+	cJSON_AddStringToObject(o, "category", f->rule->category);
+	cJSON_AddStringToObject(o, "severity", sp_severity_name(f->severity));
+	cJSON_AddStringToObject(o, "confidence", sp_confidence_name(f->confidence));
+	cJSON_AddStringToObject(o, "context", sp_context_name(f->context));
+	add_text(o, "path", f->path);
+	if (f->line)
+		cJSON_AddNumberToObject(o, "line", f->line);
+	else
+		cJSON_AddNullToObject(o, "line");
+	if (f->col)
+		cJSON_AddNumberToObject(o, "column", f->col);
+	else
+		cJSON_AddNullToObject(o, "column");
+	add_text(o, "snippet", f->snippet);
+	add_text(o, "detail", f->detail);
+	if (f->rule->cwe)
+		cJSON_AddNumberToObject(o, "cwe", f->rule->cwe);
+	else
+		cJSON_AddNullToObject(o, "cwe");
+	return o;
+}
+
+static cJSON *artifact_json(const struct sp_artifact *a)
+{
+	cJSON *o = cJSON_CreateObject(), *list;
+	char hex[SP_SHA256_HEX];
+	size_t i;
+	int max;
+
+	add_text(o, "target", a->target);
+	cJSON_AddStringToObject(o, "kind", kinds[a->kind]);
+	add_text(o, "name", a->name);
+	add_text(o, "version", a->version);
+	if (a->has_sha256) {
+		sp_hex(a->sha256, SP_SHA256_LEN, hex);
+		cJSON_AddStringToObject(o, "sha256", hex);
+	} else {
+		cJSON_AddNullToObject(o, "sha256");
+	}
+	cJSON_AddNumberToObject(o, "files", (double)a->files);
+	cJSON_AddNumberToObject(o, "sources", (double)a->sources);
+	cJSON_AddNumberToObject(o, "source_bytes", (double)a->source_bytes);
+	add_text(o, "error", a->error ? a->error_msg : NULL);
+	max = sp_artifact_max_severity(a);
+	if (max >= 0)
+		cJSON_AddStringToObject(o, "max_severity", sp_severity_name((enum sp_severity)max));
+	else
+		cJSON_AddNullToObject(o, "max_severity");
+	list = cJSON_AddArrayToObject(o, "findings");
+	for (i = 0; i < a->nfindings; i++)
+		cJSON_AddItemToArray(list, finding_json(&a->findings[i]));
+	return o;
+}
+
+int sp_report_json(FILE *out, const struct sp_report *r)
+{
+	cJSON *root = cJSON_CreateObject(), *summary, *sev, *list;
+	size_t counts[5], total = 0, i;
+	char *text;
+	int err = 0;
+
+	cJSON_AddStringToObject(root, "tool", "safepip");
+	cJSON_AddStringToObject(root, "version", SP_VERSION);
+	cJSON_AddNumberToObject(root, "schema", SCHEMA_VERSION);
+	cJSON_AddStringToObject(root, "catalog", r->catalog ? r->catalog->hash : "");
+	if (r->fail_on >= 0)
+		cJSON_AddStringToObject(root, "fail_on", sp_severity_name((enum sp_severity)r->fail_on));
+	else
+		cJSON_AddStringToObject(root, "fail_on", "never");
+	sp_report_counts(r, counts);
+	summary = cJSON_AddObjectToObject(root, "summary");
+	cJSON_AddNumberToObject(summary, "artifacts", (double)r->nartifacts);
+	sev = cJSON_CreateObject();
+	for (i = 0; i < 5; i++) {
+		cJSON_AddNumberToObject(sev, sp_severity_name((enum sp_severity)(4 - i)),
+					(double)counts[4 - i]);
+		total += counts[i];
+	}
+	cJSON_AddNumberToObject(summary, "findings", (double)total);
+	cJSON_AddItemToObject(summary, "by_severity", sev);
+	cJSON_AddBoolToObject(summary, "failed", sp_report_failed(r));
+	list = cJSON_AddArrayToObject(root, "artifacts");
+	for (i = 0; i < r->nartifacts; i++)
+		cJSON_AddItemToArray(list, artifact_json(r->artifacts[i]));
+
+	text = cJSON_Print(root);
+	if (!text || fputs(text, out) == EOF || fputc('\n', out) == EOF)
+		err = SP_EIO;
+	free(text);
+	cJSON_Delete(root);
+	return err;
+}

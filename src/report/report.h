@@ -1,0 +1,32 @@
+/*
+ * Reports of scanned artifacts. Writers take the FILE the command line
+ * chose (stdout or -o FILE); they never open files themselves. Everything
+ * from a package (paths, snippets, names) is treated as hostile: control
+ * bytes are neutralised and invalid UTF-8 replaced.
+ */
+#ifndef SP_REPORT_REPORT_H
+#define SP_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "scan/scan.h"
+
+struct sp_report {
+	struct sp_artifact **artifacts;
+	size_t nartifacts;
+	const struct sp_catalog *catalog;
+	enum sp_severity min_severity; /* findings below are counted, not listed */
+	int fail_on;                   /* severity that fails the run, -1 never */
+	bool color;                    /* ANSI colors (text only) */
+};
+
+/* Counts of findings per severity over every artifact. */
+void sp_report_counts(const struct sp_report *r, size_t counts[5]);
+/* Whether any finding reaches fail_on, or any artifact could not be read. */
+bool sp_report_failed(const struct sp_report *r);
+
+int sp_report_text(FILE *out, const struct sp_report *r);
+int sp_report_json(FILE *out, const struct sp_report *r);
+
+#endif

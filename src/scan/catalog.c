@@ -1,0 +1,318 @@
+/*
+ * The rule catalog: rule metadata from JSON files, patterns from query
+ * files. Rules are data (docs/rules.md is generated from the same files),
+ * so the loader is strict: unknown keys, wrong types and missing fields are
+ * errors that name the file and the JSON path, and a query rule without a
+ * positive and a negative example is refused.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/embed.h"
+#include "core/path.h"
+#include "core/xalloc.h"
+#include "scan/scan.h"
+#include "core/banned.h"
+
+void sp_catalog_init(struct sp_catalog *cat)
+{
+	memset(cat, 0, sizeof(*cat));
+	sp_arena_init(&cat->arena);
+	cat->hasher = sp_sha256_new();
+}
+
+void sp_catalog_release(struct sp_catalog *cat)
+{
+	free(cat->rules);
+	free(cat->queries);
+	sp_sha256_free(cat->hasher);
+	sp_arena_release(&cat->arena);
+	memset(cat, 0, sizeof(*cat));
+}
+
+static void hash_file(struct sp_catalog *cat, const char *name, const char *text, size_t len)
+{
+	sp_sha256_update(cat->hasher, name, strlen(name) + 1);
+	sp_sha256_update(cat->hasher, text, len);
+}
+
+static const char *const rule_keys[] = {
+	"id", "title", "category", "severity", "confidence", "cwe", "rationale",
+	"remediation", "builtin", "escalate", "equivalents", "examples", NULL,
+};
+
+static bool known_key(const char *k, const char *const *keys)
+{
+	for (; *keys; keys++)
+		if (strcmp(k, *keys) == 0)
+			return true;
+	return false;
+}
+
+static int bad(struct sp_diag *d, const char *name, size_t i, const char *key, const char *what)
+{
+	sp_diag_file(d, name);
+	if (d)
+		snprintf(d->where, sizeof(d->where), "$[%zu]%s%s", i, key ? "." : "", key ? key : "");
+	return sp_diag_set(d, SP_EFORMAT, "invalid rule in '%s' at $[%zu]%s%s: %s", name, i,
+			   key ? "." : "", key ? key : "", what);
+}
+
+static const char *get_string(struct sp_catalog *cat, const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsString(v) || !v->valuestring[0])
+		return NULL;
+	return sp_arena_strdup(&cat->arena, v->valuestring);
+}
+
+/* A JSON array of strings joined with ", " (peer ids); NULL when empty. */
+static int get_ids(struct sp_catalog *cat, const cJSON *arr, const char **out)
+{
+	const cJSON *v;
+	size_t n = 0, len = 0;
+	char *s;
+
+	*out = NULL;
+	if (!cJSON_IsArray(arr))
+		return -1;
+	cJSON_ArrayForEach(v, arr) {
+		if (!cJSON_IsString(v) || !v->valuestring[0])
+			return -1;
+		len += strlen(v->valuestring) + 2;
+		n++;
+	}
+	if (!n)
+		return 0;
+	s = sp_arena_alloc(&cat->arena, len + 1);
+	cJSON_ArrayForEach(v, arr) {
+		if (*s)
+			memcpy(s + strlen(s), ", ", 3);
+		memcpy(s + strlen(s), v->valuestring, strlen(v->valuestring) + 1);
+	}
+	*out = s;
+	return 0;
+}
+
+/* A JSON array of non-empty strings as a NULL-terminated array. */
+static int get_examples(struct sp_catalog *cat, const cJSON *arr, const char ***out)
+{
+	const cJSON *v;
+	size_t n = 0, i = 0;
+	const char **list;
+
+	if (!arr) {
+		*out = sp_arena_alloc(&cat->arena, sizeof(char *));
+		return 0;
+	}
+	if (!cJSON_IsArray(arr))
+		return -1;
+	cJSON_ArrayForEach(v, arr) {
+		if (!cJSON_IsString(v))
+			return -1;
+		n++;
+	}
+	list = sp_arena_alloc(&cat->arena, (n + 1) * sizeof(char *));
+	cJSON_ArrayForEach(v, arr)
+		list[i++] = sp_arena_strdup(&cat->arena, v->valuestring);
+	*out = list;
+	return 0;
+}
+
+static int parse_rule(struct sp_catalog *cat, const char *name, size_t i, const cJSON *o,
+		      struct sp_rule *r, struct sp_diag *d)
+{
+	static const char *const peers[] = {"bandit", "pycodeaudit", "guarddog", NULL};
+	static const char *const example_keys[] = {"positive", "negative", NULL};
+	const cJSON *v, *eq, *ex;
+	const char *s;
+
+	if (!cJSON_IsObject(o))
+		return bad(d, name, i, NULL, "expected an object");
+	cJSON_ArrayForEach(v, o) {
+		if (!known_key(v->string, rule_keys))
+			return bad(d, name, i, v->string, "unknown key");
+	}
+	memset(r, 0, sizeof(*r));
+#define REQUIRE_STRING(field)                                                                  \
+	if (!(r->field = get_string(cat, o, #field)))                                           \
+		return bad(d, name, i, #field, "expected a non-empty string");
+	REQUIRE_STRING(id)
+	REQUIRE_STRING(title)
+	REQUIRE_STRING(category)
+	REQUIRE_STRING(rationale)
+	REQUIRE_STRING(remediation)
+#undef REQUIRE_STRING
+	for (s = r->id; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return bad(d, name, i, "id", "ids are lower-case letters, digits and '-'");
+	v = cJSON_GetObjectItemCaseSensitive(o, "severity");
+	if (!cJSON_IsString(v) || sp_severity_parse(v->valuestring, &r->severity))
+		return bad(d, name, i, "severity", "expected info, low, medium, high or critical");
+	v = cJSON_GetObjectItemCaseSensitive(o, "confidence");
+	if (!cJSON_IsString(v) || sp_confidence_parse(v->valuestring, &r->confidence))
+		return bad(d, name, i, "confidence", "expected low, medium or high");
+	v = cJSON_GetObjectItemCaseSensitive(o, "cwe");
+	if (v && (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 100000))
+		return bad(d, name, i, "cwe", "expected a CWE number");
+	r->cwe = v ? v->valueint : 0;
+	v = cJSON_GetObjectItemCaseSensitive(o, "builtin");
+	if (v && !cJSON_IsBool(v))
+		return bad(d, name, i, "builtin", "expected true or false");
+	r->builtin = cJSON_IsTrue(v);
+	v = cJSON_GetObjectItemCaseSensitive(o, "escalate");
+	if (v && !cJSON_IsBool(v))
+		return bad(d, name, i, "escalate", "expected true or false");
+	r->escalate = cJSON_IsTrue(v);
+
+	eq = cJSON_GetObjectItemCaseSensitive(o, "equivalents");
+	if (eq) {
+		if (!cJSON_IsObject(eq))
+			return bad(d, name, i, "equivalents", "expected an object");
+		cJSON_ArrayForEach(v, eq) {
+			if (!known_key(v->string, peers))
+				return bad(d, name, i, "equivalents",
+					   "unknown peer (bandit, pycodeaudit, guarddog)");
+		}
+		if (get_ids(cat, cJSON_GetObjectItemCaseSensitive(eq, "bandit"), &r->bandit) < 0 &&
+		    cJSON_GetObjectItemCaseSensitive(eq, "bandit"))
+			return bad(d, name, i, "equivalents.bandit", "expected an array of ids");
+		if (get_ids(cat, cJSON_GetObjectItemCaseSensitive(eq, "pycodeaudit"),
+			    &r->pycodeaudit) < 0 &&
+		    cJSON_GetObjectItemCaseSensitive(eq, "pycodeaudit"))
+			return bad(d, name, i, "equivalents.pycodeaudit", "expected an array of ids");
+		if (get_ids(cat, cJSON_GetObjectItemCaseSensitive(eq, "guarddog"), &r->guarddog) <
+			    0 &&
+		    cJSON_GetObjectItemCaseSensitive(eq, "guarddog"))
+			return bad(d, name, i, "equivalents.guarddog", "expected an array of ids");
+	}
+	ex = cJSON_GetObjectItemCaseSensitive(o, "examples");
+	if (ex) {
+		if (!cJSON_IsObject(ex))
+			return bad(d, name, i, "examples", "expected an object");
+		cJSON_ArrayForEach(v, ex) {
+			if (!known_key(v->string, example_keys))
+				return bad(d, name, i, "examples", "expected positive and negative");
+		}
+	}
+	if (get_examples(cat, cJSON_GetObjectItemCaseSensitive(ex, "positive"), &r->positive) ||
+	    get_examples(cat, cJSON_GetObjectItemCaseSensitive(ex, "negative"), &r->negative))
+		return bad(d, name, i, "examples", "expected arrays of source strings");
+	return 0;
+}
+
+int sp_catalog_add_rules(struct sp_catalog *cat, const char *name, const char *json, size_t len,
+			 struct sp_diag *d)
+{
+	cJSON *root = cJSON_ParseWithLength(json, len);
+	const cJSON *o;
+	size_t i = 0;
+	int err = 0;
+
+	if (!root) {
+		sp_diag_file(d, name);
+		err = sp_diag_set(d, SP_EPARSE, "cannot parse rules '%s': invalid JSON near byte %td",
+				  name, cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() - json : 0);
+		goto out;
+	}
+	if (!cJSON_IsArray(root)) {
+		err = bad(d, name, 0, NULL, "the file must hold an array of rules");
+		goto out;
+	}
+	hash_file(cat, name, json, len);
+	cJSON_ArrayForEach(o, root) {
+		SP_GROW(cat->rules, cat->nrules + 1, cat->cap);
+		err = parse_rule(cat, name, i, o, &cat->rules[cat->nrules], d);
+		if (err)
+			goto out;
+		cat->nrules++;
+		i++;
+	}
+out:
+	cJSON_Delete(root);
+	return err;
+}
+
+int sp_catalog_add_queries(struct sp_catalog *cat, const char *name, const char *text, size_t len,
+			   struct sp_diag *d)
+{
+	(void)d;
+	hash_file(cat, name, text, len);
+	cat->queries = xrealloc(cat->queries, cat->queries_len + len + 2);
+	memcpy(cat->queries + cat->queries_len, text, len);
+	cat->queries_len += len;
+	cat->queries[cat->queries_len++] = '\n';
+	cat->queries[cat->queries_len] = '\0';
+	return 0;
+}
+
+static int cmp_rule(const void *a, const void *b)
+{
+	return strcmp(((const struct sp_rule *)a)->id, ((const struct sp_rule *)b)->id);
+}
+
+int sp_catalog_seal(struct sp_catalog *cat, struct sp_diag *d)
+{
+	unsigned char digest[SP_SHA256_LEN];
+	size_t i;
+
+	qsort(cat->rules, cat->nrules, sizeof(*cat->rules), cmp_rule);
+	for (i = 0; i + 1 < cat->nrules; i++) {
+		if (strcmp(cat->rules[i].id, cat->rules[i + 1].id) == 0)
+			return sp_diag_set(d, SP_EFORMAT, "duplicate rule id '%s' in the catalog",
+					   cat->rules[i].id);
+	}
+	for (i = 0; i < cat->nrules; i++) {
+		const struct sp_rule *r = &cat->rules[i];
+
+		if (!r->builtin && (!r->positive[0] || !r->negative[0]))
+			return sp_diag_set(d, SP_EFORMAT,
+					   "rule '%s' needs at least one positive and one negative example",
+					   r->id);
+	}
+	if (!cat->queries)
+		sp_catalog_add_queries(cat, "(none)", "", 0, d);
+	sp_sha256_final(cat->hasher, digest);
+	sp_hex(digest, sizeof(digest), cat->hash);
+	sp_sha256_free(cat->hasher);
+	cat->hasher = NULL;
+	return 0;
+}
+
+int sp_catalog_load_embedded(struct sp_catalog *cat, struct sp_diag *d)
+{
+	const struct sp_embedded *e;
+	int err = 0;
+
+	sp_catalog_init(cat);
+	for (e = sp_embedded_files; e->name && !err; e++) {
+		if (strncmp(e->name, "rules/", 6) != 0)
+			continue;
+		if (sp_str_endswith(e->name, ".json"))
+			err = sp_catalog_add_rules(cat, e->name, (const char *)e->data, e->len, d);
+		else if (sp_str_endswith(e->name, ".scm"))
+			err = sp_catalog_add_queries(cat, e->name, (const char *)e->data, e->len, d);
+	}
+	if (!err)
+		err = sp_catalog_seal(cat, d);
+	if (err)
+		sp_catalog_release(cat);
+	return err;
+}
+
+const struct sp_rule *sp_catalog_find(const struct sp_catalog *cat, const char *id)
+{
+	struct sp_rule key = {.id = id};
+	size_t i;
+
+	if (!cat->hash[0]) {
+		for (i = 0; i < cat->nrules; i++)
+			if (strcmp(cat->rules[i].id, id) == 0)
+				return &cat->rules[i];
+		return NULL;
+	}
+	return bsearch(&key, cat->rules, cat->nrules, sizeof(*cat->rules), cmp_rule);
+}

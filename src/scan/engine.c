@@ -1,0 +1,1384 @@
+/*
+ * The code scanner.
+ *
+ * One tree-sitter query holds a few internal patterns (imports, function
+ * bodies, import-like assignments) followed by every rule's patterns. A file
+ * is parsed once and the query run once; internal matches build the file's
+ * import table and the byte ranges of function bodies, rule matches are kept
+ * and their predicates evaluated after the pass, when the import table is
+ * complete (a module may use a name above the import that binds it).
+ *
+ * Predicates tree-sitter leaves to the host:
+ *   (#rule! "id")                    which catalog rule a pattern belongs to
+ *   (#callee? @c "os.system" "os.exec*" ...)
+ *                                    @c resolves, through the import table,
+ *                                    to one of the names ("x*" is a prefix)
+ *   (#not-callee? @c ...)            the opposite
+ *   (#literal? @c) (#not-literal? @c)
+ *                                    @c is a constant (string without
+ *                                    interpolation, number, True/False/None)
+ *   (#eq? @c "text") (#not-eq? ...) (#any-of? @c "a" "b" ...)
+ *   (#match? @c "regex") (#not-match? ...)    on @c's source text
+ *   (#str-match? @c "regex") (#not-str-match? ...)
+ *                                    on the value of the string literal @c
+ *   (#context? @c "function" "module" "import" "install" "toplevel")
+ *   (#has-kwarg? @args "name") (#not-has-kwarg? @args "name")
+ *   (#max-args? @args "N")           at most N positional arguments
+ * Every rule pattern captures @match: where the finding is reported.
+ */
+#include "scan/engine.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <tree_sitter/api.h>
+
+#include "core/arena.h"
+#include "core/limits.h"
+#include "core/path.h"
+#include "core/xalloc.h"
+#include "core/banned.h"
+
+const TSLanguage *tree_sitter_python(void);
+
+/* Import-table and structure patterns; they come first in the query. */
+static const char internal_queries[] =
+	"((import_statement name: (dotted_name) @name) (#internal! \"import\"))\n"
+	"((import_statement name: (aliased_import name: (dotted_name) @name"
+	" alias: (identifier) @alias)) (#internal! \"import\"))\n"
+	"((import_from_statement module_name: (_) @module name: (dotted_name) @name)"
+	" (#internal! \"from\"))\n"
+	"((import_from_statement module_name: (_) @module name: (aliased_import"
+	" name: (dotted_name) @name alias: (identifier) @alias)) (#internal! \"from\"))\n"
+	"((import_from_statement module_name: (_) @module (wildcard_import))"
+	" (#internal! \"star\"))\n"
+	"((assignment left: (identifier) @alias right: (call) @value) (#internal! \"assign\"))\n"
+	"((function_definition body: (_) @body) (#internal! \"function\"))\n"
+	"((lambda body: (_) @body) (#internal! \"function\"))\n";
+
+enum internal_kind { K_RULE, K_IMPORT, K_FROM, K_STAR, K_ASSIGN, K_FUNCTION };
+
+enum pred_op {
+	P_CALLEE,
+	P_NOT_CALLEE,
+	P_LITERAL,
+	P_NOT_LITERAL,
+	P_EQ,
+	P_NOT_EQ,
+	P_ANY_OF,
+	P_MATCH,
+	P_NOT_MATCH,
+	P_STR_MATCH,
+	P_NOT_STR_MATCH,
+	P_CONTEXT,
+	P_HAS_KWARG,
+	P_NOT_HAS_KWARG,
+	P_MAX_ARGS,
+};
+
+struct pred {
+	enum pred_op op;
+	uint32_t capture;
+	const char **args; /* strings owned by the TSQuery */
+	uint32_t nargs;
+	regex_t re;
+	bool has_re;
+	unsigned mask; /* P_CONTEXT: 1 << enum sp_context */
+	long num;
+};
+
+struct pattern {
+	enum internal_kind kind;
+	const struct sp_rule *rule;
+	struct pred *preds;
+	uint32_t npreds;
+	bool has_callee; /* the detail names the resolved callee */
+	uint32_t callee_capture;
+};
+
+struct sp_engine {
+	const struct sp_catalog *cat;
+	TSQuery *query;
+	struct pattern *patterns;
+	uint32_t npatterns;
+	uint32_t cap_match, cap_name, cap_alias, cap_module, cap_value, cap_body;
+	const struct sp_rule *r_too_large, *r_parse, *r_timeout, *r_incomplete, *r_nul;
+};
+
+struct sp_worker {
+	const struct sp_engine *engine;
+	TSParser *parser;
+	TSQueryCursor *cursor;
+};
+
+/* ---------- engine construction ---------- */
+
+static const struct {
+	const char *name;
+	enum pred_op op;
+	int min_args; /* string arguments after the capture */
+} pred_names[] = {
+	{"callee?", P_CALLEE, 1},	   {"not-callee?", P_NOT_CALLEE, 1},
+	{"literal?", P_LITERAL, 0},	   {"not-literal?", P_NOT_LITERAL, 0},
+	{"eq?", P_EQ, 1},		   {"not-eq?", P_NOT_EQ, 1},
+	{"any-of?", P_ANY_OF, 1},	   {"match?", P_MATCH, 1},
+	{"not-match?", P_NOT_MATCH, 1},	   {"str-match?", P_STR_MATCH, 1},
+	{"not-str-match?", P_NOT_STR_MATCH, 1}, {"context?", P_CONTEXT, 1},
+	{"has-kwarg?", P_HAS_KWARG, 1},	   {"not-has-kwarg?", P_NOT_HAS_KWARG, 1},
+	{"max-args?", P_MAX_ARGS, 1},
+};
+
+static const char *query_error_name(TSQueryError e)
+{
+	switch (e) {
+	case TSQueryErrorSyntax:
+		return "syntax error";
+	case TSQueryErrorNodeType:
+		return "unknown node type";
+	case TSQueryErrorField:
+		return "unknown field";
+	case TSQueryErrorCapture:
+		return "unknown capture";
+	case TSQueryErrorStructure:
+		return "impossible pattern structure";
+	case TSQueryErrorLanguage:
+		return "incompatible language";
+	default:
+		return "error";
+	}
+}
+
+/* The rule id of the pattern around byte offset off of the query text, for messages. */
+static void locate(const char *text, size_t len, uint32_t off, unsigned *line, char *rule,
+		   size_t rulelen)
+{
+	size_t i;
+	const char *p, *last = NULL;
+
+	*line = 1;
+	for (i = 0; i < off && i < len; i++)
+		if (text[i] == '\n')
+			(*line)++;
+	rule[0] = '\0';
+	p = text;
+	while ((p = strstr(p, "#rule! \"")) && (size_t)(p - text) < len) {
+		last = p;
+		p++;
+		if ((size_t)(p - text) > off)
+			break;
+	}
+	if (last)
+		snprintf(rule, rulelen, "%.*s", (int)strcspn(last + 8, "\""), last + 8);
+}
+
+static int pattern_error(struct sp_engine *e, const char *text, uint32_t pat, const char *what,
+			 struct sp_diag *d)
+{
+	uint32_t off = ts_query_start_byte_for_pattern(e->query, pat);
+	unsigned line;
+	char rule[128];
+
+	locate(text, strlen(text), off, &line, rule, sizeof(rule));
+	if (d) {
+		d->line = line;
+		snprintf(d->where, sizeof(d->where), "%s", rule);
+	}
+	return sp_diag_set(d, SP_EFORMAT, "invalid rule query%s%s%s at line %u: %s",
+			   rule[0] ? " '" : "", rule, rule[0] ? "'" : "", line, what);
+}
+
+static int parse_predicates(struct sp_engine *e, const char *text, uint32_t pat,
+			    struct sp_diag *d)
+{
+	struct pattern *p = &e->patterns[pat];
+	const TSQueryPredicateStep *steps;
+	uint32_t nsteps, i = 0, len;
+	bool has_match = false;
+
+	steps = ts_query_predicates_for_pattern(e->query, pat, &nsteps);
+	p->kind = K_RULE;
+	p->preds = xcalloc(nsteps ? nsteps : 1, sizeof(*p->preds));
+	while (i < nsteps) {
+		uint32_t start = i, argc;
+		const char *name;
+		struct pred *pr;
+		size_t k;
+
+		while (i < nsteps && steps[i].type != TSQueryPredicateStepTypeDone)
+			i++;
+		argc = i - start;
+		i++; /* the Done step */
+		if (argc == 0 || steps[start].type != TSQueryPredicateStepTypeString)
+			return pattern_error(e, text, pat, "predicate without a name", d);
+		name = ts_query_string_value_for_id(e->query, steps[start].value_id, &len);
+		if (strcmp(name, "rule!") == 0 || strcmp(name, "internal!") == 0) {
+			const char *v;
+
+			if (argc != 2 || steps[start + 1].type != TSQueryPredicateStepTypeString)
+				return pattern_error(e, text, pat, "expected one string argument",
+						     d);
+			v = ts_query_string_value_for_id(e->query, steps[start + 1].value_id, &len);
+			if (name[0] == 'r') {
+				p->rule = sp_catalog_find(e->cat, v);
+				if (!p->rule)
+					return pattern_error(e, text, pat,
+							     "names a rule missing from the catalog", d);
+			} else {
+				p->kind = strcmp(v, "import") == 0   ? K_IMPORT
+					  : strcmp(v, "from") == 0   ? K_FROM
+					  : strcmp(v, "star") == 0   ? K_STAR
+					  : strcmp(v, "assign") == 0 ? K_ASSIGN
+								     : K_FUNCTION;
+			}
+			continue;
+		}
+		for (k = 0; k < sizeof(pred_names) / sizeof(pred_names[0]); k++)
+			if (strcmp(name, pred_names[k].name) == 0)
+				break;
+		if (k == sizeof(pred_names) / sizeof(pred_names[0]))
+			return pattern_error(e, text, pat, "unknown predicate", d);
+		if (argc < 2 || steps[start + 1].type != TSQueryPredicateStepTypeCapture ||
+		    (int)argc - 2 < pred_names[k].min_args)
+			return pattern_error(e, text, pat,
+					     "predicate needs a capture and its arguments", d);
+		pr = &p->preds[p->npreds++];
+		pr->op = pred_names[k].op;
+		pr->capture = steps[start + 1].value_id;
+		pr->nargs = argc - 2;
+		pr->args = xcalloc(pr->nargs + 1, sizeof(char *));
+		for (k = 0; k < pr->nargs; k++) {
+			if (steps[start + 2 + k].type != TSQueryPredicateStepTypeString)
+				return pattern_error(e, text, pat, "expected a string argument", d);
+			pr->args[k] = ts_query_string_value_for_id(
+				e->query, steps[start + 2 + k].value_id, &len);
+		}
+		if (pr->op == P_MATCH || pr->op == P_NOT_MATCH || pr->op == P_STR_MATCH ||
+		    pr->op == P_NOT_STR_MATCH) {
+			if (regcomp(&pr->re, pr->args[0], REG_EXTENDED | REG_NOSUB))
+				return pattern_error(e, text, pat, "invalid regular expression", d);
+			pr->has_re = true;
+		} else if (pr->op == P_CONTEXT) {
+			for (k = 0; k < pr->nargs; k++) {
+				const char *c = pr->args[k];
+
+				if (strcmp(c, "toplevel") == 0)
+					pr->mask |= 1u << SP_CTX_MODULE | 1u << SP_CTX_IMPORT |
+						    1u << SP_CTX_INSTALL;
+				else if (strcmp(c, "function") == 0)
+					pr->mask |= 1u << SP_CTX_FUNCTION;
+				else if (strcmp(c, "module") == 0)
+					pr->mask |= 1u << SP_CTX_MODULE;
+				else if (strcmp(c, "import") == 0)
+					pr->mask |= 1u << SP_CTX_IMPORT;
+				else if (strcmp(c, "install") == 0)
+					pr->mask |= 1u << SP_CTX_INSTALL;
+				else
+					return pattern_error(e, text, pat, "unknown context", d);
+			}
+		} else if (pr->op == P_MAX_ARGS) {
+			char *end;
+
+			pr->num = strtol(pr->args[0], &end, 10);
+			if (*end || pr->num < 0)
+				return pattern_error(e, text, pat, "expected a number", d);
+		} else if (pr->op == P_CALLEE && !p->has_callee) {
+			p->has_callee = true;
+			p->callee_capture = pr->capture;
+		}
+	}
+	if (p->kind != K_RULE)
+		return 0;
+	if (!p->rule)
+		return pattern_error(e, text, pat, "pattern has no (#rule! \"id\")", d);
+	/* The pattern's own text, up to the next pattern, must capture @match. */
+	{
+		uint32_t from = ts_query_start_byte_for_pattern(e->query, pat);
+		uint32_t to = pat + 1 < e->npatterns
+				      ? ts_query_start_byte_for_pattern(e->query, pat + 1)
+				      : (uint32_t)strlen(text);
+		const char *m = text + from;
+
+		while ((m = strstr(m, "@match")) && m < text + to) {
+			char c = m[6];
+
+			if (!(c == '_' || c == '-' || c == '.' || (c >= 'a' && c <= 'z') ||
+			      (c >= '0' && c <= '9')))
+				has_match = true;
+			m += 6;
+		}
+	}
+	if (!has_match)
+		return pattern_error(e, text, pat, "pattern does not capture @match", d);
+	return 0;
+}
+
+static uint32_t capture_id(const TSQuery *q, const char *name)
+{
+	uint32_t i, n = ts_query_capture_count(q), len;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(ts_query_capture_name_for_id(q, i, &len), name) == 0)
+			return i;
+	return UINT32_MAX;
+}
+
+static const struct sp_rule *need_rule(const struct sp_catalog *cat, const char *id,
+				       struct sp_diag *d, int *err)
+{
+	const struct sp_rule *r = sp_catalog_find(cat, id);
+
+	if (!r && !*err)
+		*err = sp_diag_set(d, SP_EFORMAT, "the catalog lacks the built-in rule '%s'", id);
+	return r;
+}
+
+int sp_engine_new(const struct sp_catalog *cat, struct sp_engine **out, struct sp_diag *d)
+{
+	struct sp_engine *e = xcalloc(1, sizeof(*e));
+	char *text;
+	uint32_t off = 0, i;
+	TSQueryError qerr = TSQueryErrorNone;
+	int err = 0;
+
+	*out = NULL;
+	e->cat = cat;
+	text = xasprintf("%s%s", internal_queries, cat->queries ? cat->queries : "");
+	e->query = ts_query_new(tree_sitter_python(), text, (uint32_t)strlen(text), &off, &qerr);
+	if (!e->query) {
+		unsigned line;
+		char rule[128];
+
+		locate(text, strlen(text), off, &line, rule, sizeof(rule));
+		if (d) {
+			d->line = line;
+			snprintf(d->where, sizeof(d->where), "%s", rule);
+		}
+		err = sp_diag_set(d, SP_EPARSE, "cannot compile the rule queries: %s near rule '%s' (line %u of the joined queries)",
+				  query_error_name(qerr), rule[0] ? rule : "?", line);
+		goto out;
+	}
+	e->cap_match = capture_id(e->query, "match");
+	e->cap_name = capture_id(e->query, "name");
+	e->cap_alias = capture_id(e->query, "alias");
+	e->cap_module = capture_id(e->query, "module");
+	e->cap_value = capture_id(e->query, "value");
+	e->cap_body = capture_id(e->query, "body");
+	e->npatterns = ts_query_pattern_count(e->query);
+	e->patterns = xcalloc(e->npatterns ? e->npatterns : 1, sizeof(*e->patterns));
+	for (i = 0; i < e->npatterns && !err; i++)
+		err = parse_predicates(e, text, i, d);
+	if (err)
+		goto out;
+	e->r_too_large = need_rule(cat, "source-too-large", d, &err);
+	e->r_parse = need_rule(cat, "source-parse-error", d, &err);
+	e->r_timeout = need_rule(cat, "source-timeout", d, &err);
+	e->r_incomplete = need_rule(cat, "source-incomplete", d, &err);
+	e->r_nul = need_rule(cat, "source-nul-bytes", d, &err);
+out:
+	free(text);
+	if (err)
+		sp_engine_free(e);
+	else
+		*out = e;
+	return err;
+}
+
+void sp_engine_free(struct sp_engine *e)
+{
+	uint32_t i, j;
+
+	if (!e)
+		return;
+	for (i = 0; e->patterns && i < e->npatterns; i++) {
+		for (j = 0; j < e->patterns[i].npreds; j++) {
+			if (e->patterns[i].preds[j].has_re)
+				regfree(&e->patterns[i].preds[j].re);
+			free(e->patterns[i].preds[j].args);
+		}
+		free(e->patterns[i].preds);
+	}
+	free(e->patterns);
+	if (e->query)
+		ts_query_delete(e->query);
+	free(e);
+}
+
+size_t sp_engine_pattern_count(const struct sp_engine *e)
+{
+	return e->npatterns;
+}
+
+struct sp_worker *sp_worker_new(const struct sp_engine *e)
+{
+	struct sp_worker *w = xcalloc(1, sizeof(*w));
+
+	w->engine = e;
+	w->parser = ts_parser_new();
+	if (!ts_parser_set_language(w->parser, tree_sitter_python())) {
+		fprintf(stderr, "safepip: fatal: tree-sitter-python's ABI is not supported by this libtree-sitter\n");
+		abort();
+	}
+	ts_parser_set_timeout_micros(w->parser, SP_PARSE_TIMEOUT_US);
+	w->cursor = ts_query_cursor_new();
+	ts_query_cursor_set_match_limit(w->cursor, SP_QUERY_MATCH_LIMIT);
+	return w;
+}
+
+void sp_worker_free(struct sp_worker *w)
+{
+	if (!w)
+		return;
+	ts_query_cursor_delete(w->cursor);
+	ts_parser_delete(w->parser);
+	free(w);
+}
+
+/* ---------- one file ---------- */
+
+struct slot {
+	const char *key;
+	const char *val;
+};
+
+struct range {
+	uint32_t start, end;
+};
+
+struct pending {
+	uint32_t pattern;
+	uint32_t first; /* index into file.caps */
+	uint32_t count;
+};
+
+struct cache_slot {
+	const void *id;
+	const char *qual; /* NULL: not resolvable */
+};
+
+struct local_finding {
+	const struct sp_rule *rule;
+	enum sp_context ctx;
+	uint32_t byte, line, col;
+	const char *detail;
+};
+
+struct file {
+	const struct sp_engine *e;
+	const char *src;
+	uint32_t len;
+	enum sp_file_role role;
+	struct sp_arena arena;
+
+	struct slot *imports; /* open addressing, IMPORT_SLOTS */
+	size_t nimports;
+	const char **stars;
+	size_t nstars, capstars;
+
+	struct range *fn;
+	size_t nfn, capfn;
+
+	struct pending *pend;
+	size_t npend, cappend;
+	TSQueryCapture *caps;
+	size_t ncaps, capcaps;
+
+	struct cache_slot *cache; /* open addressing, CACHE_SLOTS */
+
+	struct local_finding *found;
+	size_t nfound, capfound;
+	bool truncated;
+};
+
+#define IMPORT_SLOTS (2 * SP_MAX_IMPORTS)
+#define CACHE_SLOTS 4096
+/* Components of a dotted name that resolution follows (a.b.c...). */
+#define MAX_NAME_PARTS 16
+/* Calls inside a name that resolution looks through (__import__("os").x). */
+#define MAX_RESOLVE_DEPTH 4
+
+static uint32_t hash_bytes(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 16777619u;
+	return h;
+}
+
+static const char *node_text(struct file *f, TSNode n, uint32_t *len)
+{
+	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+
+	if (e > f->len)
+		e = f->len;
+	if (s > e)
+		s = e;
+	*len = e - s;
+	return f->src + s;
+}
+
+static bool node_is(TSNode n, const char *type)
+{
+	return strcmp(ts_node_type(n), type) == 0;
+}
+
+static const char *lookup_import(struct file *f, const char *name, size_t n)
+{
+	uint32_t h = hash_bytes(name, n) % IMPORT_SLOTS;
+
+	if (!f->imports)
+		return NULL;
+	while (f->imports[h].key) {
+		if (strlen(f->imports[h].key) == n && memcmp(f->imports[h].key, name, n) == 0)
+			return f->imports[h].val;
+		h = (h + 1) % IMPORT_SLOTS;
+	}
+	return NULL;
+}
+
+/* Binds name to qual; a later binding of the same name wins, as in Python. */
+static void bind_import(struct file *f, const char *name, size_t n, const char *qual)
+{
+	uint32_t h;
+
+	if (!f->imports)
+		f->imports = sp_arena_alloc(&f->arena, IMPORT_SLOTS * sizeof(*f->imports));
+	h = hash_bytes(name, n) % IMPORT_SLOTS;
+	while (f->imports[h].key) {
+		if (strlen(f->imports[h].key) == n && memcmp(f->imports[h].key, name, n) == 0) {
+			f->imports[h].val = qual;
+			return;
+		}
+		h = (h + 1) % IMPORT_SLOTS;
+	}
+	if (f->nimports >= SP_MAX_IMPORTS)
+		return; /* the file is reported as incomplete */
+	f->imports[h].key = sp_arena_strndup(&f->arena, name, n);
+	f->imports[h].val = qual;
+	f->nimports++;
+}
+
+/*
+ * The value of a plain string literal (no interpolation), escapes left as
+ * written; NULL for anything else. Implicitly concatenated strings join.
+ */
+static const char *string_value(struct file *f, TSNode n)
+{
+	uint32_t i, j, count, len;
+	size_t total = 0;
+	char *out;
+	TSNode parts[64];
+	uint32_t nparts = 0;
+
+	if (node_is(n, "string")) {
+		parts[nparts++] = n;
+	} else if (node_is(n, "concatenated_string")) {
+		count = ts_node_named_child_count(n);
+		for (i = 0; i < count && nparts < 64; i++) {
+			TSNode c = ts_node_named_child(n, i);
+
+			if (!node_is(c, "string"))
+				return NULL;
+			parts[nparts++] = c;
+		}
+		if (count > 64)
+			return NULL;
+	} else {
+		return NULL;
+	}
+	for (i = 0; i < nparts; i++) {
+		count = ts_node_named_child_count(parts[i]);
+		for (j = 0; j < count; j++) {
+			TSNode c = ts_node_named_child(parts[i], j);
+
+			if (node_is(c, "interpolation"))
+				return NULL;
+			if (node_is(c, "string_content"))
+				total += ts_node_end_byte(c) - ts_node_start_byte(c);
+		}
+	}
+	if (total > SP_MAX_SOURCE_BYTES)
+		return NULL;
+	out = sp_arena_alloc(&f->arena, total + 1);
+	total = 0;
+	for (i = 0; i < nparts; i++) {
+		count = ts_node_named_child_count(parts[i]);
+		for (j = 0; j < count; j++) {
+			TSNode c = ts_node_named_child(parts[i], j);
+
+			if (node_is(c, "string_content")) {
+				const char *t = node_text(f, c, &len);
+
+				memcpy(out + total, t, len);
+				total += len;
+			}
+		}
+	}
+	out[total] = '\0';
+	return out;
+}
+
+static bool is_literal(struct file *f, TSNode n)
+{
+	const char *t = ts_node_type(n);
+
+	if (!strcmp(t, "string") || !strcmp(t, "concatenated_string"))
+		return string_value(f, n) != NULL;
+	if (!strcmp(t, "integer") || !strcmp(t, "float") || !strcmp(t, "true") ||
+	    !strcmp(t, "false") || !strcmp(t, "none"))
+		return true;
+	if (!strcmp(t, "unary_operator") && ts_node_named_child_count(n) == 1)
+		return is_literal(f, ts_node_named_child(n, 0));
+	if (!strcmp(t, "parenthesized_expression") && ts_node_named_child_count(n) == 1)
+		return is_literal(f, ts_node_named_child(n, 0));
+	return false;
+}
+
+static TSNode first_positional(TSNode args, uint32_t index)
+{
+	uint32_t i, n = ts_node_named_child_count(args), seen = 0;
+
+	for (i = 0; i < n; i++) {
+		TSNode c = ts_node_named_child(args, i);
+
+		if (node_is(c, "keyword_argument") || node_is(c, "list_splat") ||
+		    node_is(c, "dictionary_splat") || node_is(c, "comment"))
+			continue;
+		if (seen++ == index)
+			return c;
+	}
+	return (TSNode){0};
+}
+
+/* Drops the spellings of the builtins module so "builtins.eval" is "eval". */
+static const char *strip_builtins(const char *q)
+{
+	static const char *const prefixes[] = {"builtins.", "__builtins__.", "__builtin__."};
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (!strncmp(q, prefixes[i], strlen(prefixes[i])))
+			return q + strlen(prefixes[i]);
+	return q;
+}
+
+static const char *resolve(struct file *f, TSNode n, int depth);
+
+/* "a" + "." + "b" in the file's arena, without the builtins prefix. */
+static const char *join_name(struct file *f, const char *a, size_t an, const char *b, size_t bn)
+{
+	char *s = sp_arena_alloc(&f->arena, an + bn + 2);
+
+	memcpy(s, a, an);
+	s[an] = '.';
+	memcpy(s + an + 1, b, bn);
+	s[an + 1 + bn] = '\0';
+	return strip_builtins(s);
+}
+
+/*
+ * The module a call evaluates to, when it is an import with a literal name:
+ * __import__("os"), importlib.import_module("os"), or getattr(x, "name").
+ */
+static const char *resolve_call(struct file *f, TSNode call, int depth)
+{
+	TSNode fn = ts_node_child_by_field_name(call, "function", 8);
+	TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
+	const char *q, *lit, *base;
+	TSNode a0, a1;
+
+	if (ts_node_is_null(fn) || ts_node_is_null(args) || !node_is(args, "argument_list"))
+		return NULL;
+	q = resolve(f, fn, depth + 1);
+	if (!q)
+		return NULL;
+	a0 = first_positional(args, 0);
+	if (ts_node_is_null(a0))
+		return NULL;
+	if (!strcmp(q, "__import__")) {
+		if (!(lit = string_value(f, a0)) || !*lit)
+			return NULL;
+		/* __import__("a.b") returns the top package a. */
+		return sp_arena_strndup(&f->arena, lit, strcspn(lit, "."));
+	}
+	if (!strcmp(q, "importlib.import_module") || !strcmp(q, "importlib.__import__")) {
+		lit = string_value(f, a0);
+		return lit && *lit && *lit != '.' ? lit : NULL;
+	}
+	if (!strcmp(q, "getattr")) {
+		a1 = first_positional(args, 1);
+		if (ts_node_is_null(a1) || !(lit = string_value(f, a1)) || !*lit)
+			return NULL;
+		if (!(base = resolve(f, a0, depth + 1)))
+			return NULL;
+		return join_name(f, base, strlen(base), lit, strlen(lit));
+	}
+	return NULL;
+}
+
+static const char *resolve_uncached(struct file *f, TSNode n, int depth)
+{
+	TSNode parts[MAX_NAME_PARTS];
+	int np = 0, i;
+	const char *base, *t;
+	uint32_t len;
+	size_t total;
+	char *out, *w;
+
+	if (depth > MAX_RESOLVE_DEPTH)
+		return NULL;
+	for (;;) {
+		if (node_is(n, "identifier")) {
+			t = node_text(f, n, &len);
+			base = lookup_import(f, t, len);
+			if (!base)
+				base = sp_arena_strndup(&f->arena, t, len);
+			break;
+		}
+		if (node_is(n, "attribute")) {
+			TSNode attr = ts_node_child_by_field_name(n, "attribute", 9);
+
+			if (np == MAX_NAME_PARTS || ts_node_is_null(attr))
+				return NULL;
+			parts[np++] = attr;
+			n = ts_node_child_by_field_name(n, "object", 6);
+			if (ts_node_is_null(n))
+				return NULL;
+			continue;
+		}
+		if (node_is(n, "call")) {
+			if (!(base = resolve_call(f, n, depth)))
+				return NULL;
+			break;
+		}
+		if (node_is(n, "parenthesized_expression") && ts_node_named_child_count(n) == 1) {
+			n = ts_node_named_child(n, 0);
+			continue;
+		}
+		return NULL;
+	}
+	total = strlen(base);
+	for (i = 0; i < np; i++) {
+		node_text(f, parts[i], &len);
+		total += len + 1;
+	}
+	out = w = sp_arena_alloc(&f->arena, total + 1);
+	memcpy(w, base, strlen(base));
+	w += strlen(base);
+	for (i = np - 1; i >= 0; i--) {
+		t = node_text(f, parts[i], &len);
+		*w++ = '.';
+		memcpy(w, t, len);
+		w += len;
+	}
+	*w = '\0';
+	return strip_builtins(out);
+}
+
+/* The qualified name an expression refers to, or NULL; memoized per node. */
+static const char *resolve(struct file *f, TSNode n, int depth)
+{
+	uint32_t h;
+	const char *q;
+
+	if (!f->cache)
+		f->cache = sp_arena_alloc(&f->arena, CACHE_SLOTS * sizeof(*f->cache));
+	h = (uint32_t)(((uintptr_t)n.id >> 4) ^ ts_node_start_byte(n)) % CACHE_SLOTS;
+	if (f->cache[h].id == n.id && f->cache[h].id)
+		return f->cache[h].qual;
+	q = resolve_uncached(f, n, depth);
+	f->cache[h].id = n.id;
+	f->cache[h].qual = q;
+	return q;
+}
+
+static bool name_matches(const char *q, const char *const *names, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+
+		if (len && names[i][len - 1] == '*') {
+			if (!strncmp(q, names[i], len - 1))
+				return true;
+		} else if (!strcmp(q, names[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Whether the callee @n names one of the wanted names; *q gets the name it
+ * resolved to. A bare name that no import binds may come from a star
+ * import, so each "from m import *" module is tried as its prefix.
+ */
+static bool callee_matches(struct file *f, TSNode n, const struct pred *p, const char **q)
+{
+	size_t i;
+	uint32_t len;
+	const char *t;
+
+	*q = resolve(f, n, 0);
+	if (!*q)
+		return false;
+	if (name_matches(*q, p->args, p->nargs))
+		return true;
+	if (f->nstars && node_is(n, "identifier")) {
+		t = node_text(f, n, &len);
+		if (lookup_import(f, t, len))
+			return false;
+		for (i = 0; i < f->nstars; i++) {
+			const char *cand = join_name(f, f->stars[i], strlen(f->stars[i]), t, len);
+
+			if (name_matches(cand, p->args, p->nargs)) {
+				*q = cand;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static bool in_function(const struct file *f, uint32_t byte)
+{
+	size_t lo = 0, hi = f->nfn;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (f->fn[mid].end <= byte)
+			lo = mid + 1;
+		else if (f->fn[mid].start > byte)
+			hi = mid;
+		else
+			return true;
+	}
+	return false;
+}
+
+static enum sp_context context_at(const struct file *f, uint32_t byte)
+{
+	if (in_function(f, byte))
+		return SP_CTX_FUNCTION;
+	switch (f->role) {
+	case SP_FILE_SETUP:
+	case SP_FILE_PTH:
+		return SP_CTX_INSTALL;
+	case SP_FILE_INIT:
+		return SP_CTX_IMPORT;
+	default:
+		return SP_CTX_MODULE;
+	}
+}
+
+static bool regex_on(const regex_t *re, const char *t, size_t len)
+{
+	char small[4096];
+	char *s = len < sizeof(small) ? small : xmalloc(len + 1);
+	bool ok;
+
+	memcpy(s, t, len);
+	s[len] = '\0';
+	ok = regexec(re, s, 0, NULL, 0) == 0;
+	if (s != small)
+		free(s);
+	return ok;
+}
+
+static bool has_kwarg(struct file *f, TSNode args, const char *name)
+{
+	uint32_t i, n = ts_node_named_child_count(args), len;
+
+	for (i = 0; i < n; i++) {
+		TSNode c = ts_node_named_child(args, i);
+		TSNode k;
+		const char *t;
+
+		if (node_is(c, "dictionary_splat"))
+			return true; /* **kwargs may carry it */
+		if (!node_is(c, "keyword_argument"))
+			continue;
+		k = ts_node_child_by_field_name(c, "name", 4);
+		t = node_text(f, k, &len);
+		if (len == strlen(name) && !memcmp(t, name, len))
+			return true;
+	}
+	return false;
+}
+
+static uint32_t positional_count(TSNode args)
+{
+	uint32_t i, n = ts_node_named_child_count(args), count = 0;
+
+	for (i = 0; i < n; i++) {
+		TSNode c = ts_node_named_child(args, i);
+
+		if (node_is(c, "list_splat"))
+			return UINT32_MAX; /* *args: any number */
+		if (!node_is(c, "keyword_argument") && !node_is(c, "dictionary_splat") &&
+		    !node_is(c, "comment"))
+			count++;
+	}
+	return count;
+}
+
+static bool eval_pred(struct file *f, const struct pred *p, const TSQueryCapture *caps,
+		      uint32_t ncaps, const char **callee)
+{
+	TSNode n = {0};
+	bool found = false;
+	uint32_t i, len;
+	const char *t, *q;
+
+	for (i = 0; i < ncaps; i++) {
+		if (caps[i].index == p->capture) {
+			n = caps[i].node;
+			found = true;
+			break;
+		}
+	}
+	if (!found)
+		return false;
+	switch (p->op) {
+	case P_CALLEE:
+		if (!callee_matches(f, n, p, &q))
+			return false;
+		if (callee && !*callee)
+			*callee = q;
+		return true;
+	case P_NOT_CALLEE:
+		return !callee_matches(f, n, p, &q);
+	case P_LITERAL:
+		return is_literal(f, n);
+	case P_NOT_LITERAL:
+		return !is_literal(f, n);
+	case P_EQ:
+	case P_NOT_EQ:
+		t = node_text(f, n, &len);
+		return (len == strlen(p->args[0]) && !memcmp(t, p->args[0], len)) == (p->op == P_EQ);
+	case P_ANY_OF:
+		t = node_text(f, n, &len);
+		for (i = 0; i < p->nargs; i++)
+			if (len == strlen(p->args[i]) && !memcmp(t, p->args[i], len))
+				return true;
+		return false;
+	case P_MATCH:
+	case P_NOT_MATCH:
+		t = node_text(f, n, &len);
+		return regex_on(&p->re, t, len) == (p->op == P_MATCH);
+	case P_STR_MATCH:
+	case P_NOT_STR_MATCH:
+		t = string_value(f, n);
+		if (!t)
+			return p->op == P_NOT_STR_MATCH;
+		return regex_on(&p->re, t, strlen(t)) == (p->op == P_STR_MATCH);
+	case P_CONTEXT:
+		return (p->mask >> context_at(f, ts_node_start_byte(n))) & 1u;
+	case P_HAS_KWARG:
+	case P_NOT_HAS_KWARG:
+		return has_kwarg(f, n, p->args[0]) == (p->op == P_HAS_KWARG);
+	case P_MAX_ARGS:
+		return positional_count(n) <= (uint32_t)p->num;
+	}
+	return false;
+}
+
+static void handle_import(struct file *f, const struct pattern *p, const TSQueryCapture *caps,
+			  uint32_t ncaps)
+{
+	const struct sp_engine *e = f->e;
+	TSNode name = {0}, alias = {0}, module = {0};
+	uint32_t i, len, mlen;
+	const char *t, *m;
+
+	for (i = 0; i < ncaps; i++) {
+		if (caps[i].index == e->cap_name)
+			name = caps[i].node;
+		else if (caps[i].index == e->cap_alias)
+			alias = caps[i].node;
+		else if (caps[i].index == e->cap_module)
+			module = caps[i].node;
+	}
+	if (p->kind == K_STAR) {
+		if (ts_node_is_null(module) || node_is(module, "relative_import"))
+			return;
+		m = node_text(f, module, &mlen);
+		SP_GROW(f->stars, f->nstars + 1, f->capstars);
+		f->stars[f->nstars++] = sp_arena_strndup(&f->arena, m, mlen);
+		return;
+	}
+	if (ts_node_is_null(name))
+		return;
+	t = node_text(f, name, &len);
+	if (p->kind == K_IMPORT) {
+		if (!ts_node_is_null(alias)) {
+			/* import a.b as c: c is a.b */
+			const char *al = node_text(f, alias, &mlen);
+
+			bind_import(f, al, mlen, sp_arena_strndup(&f->arena, t, len));
+		} else {
+			/* import a.b: binds a */
+			size_t top = strcspn(t, ".");
+
+			if (top > len)
+				top = len;
+			bind_import(f, t, top, sp_arena_strndup(&f->arena, t, top));
+		}
+		return;
+	}
+	/* from m import n [as a]; relative modules keep their dots */
+	if (ts_node_is_null(module))
+		return;
+	m = node_text(f, module, &mlen);
+	{
+		const char *q = join_name(f, m, mlen, t, len);
+
+		if (!ts_node_is_null(alias)) {
+			const char *al = node_text(f, alias, &mlen);
+
+			bind_import(f, al, mlen, q);
+		} else {
+			bind_import(f, t, len, q);
+		}
+	}
+}
+
+/* x = __import__("os"), x = importlib.import_module("m"), x = getattr(os, "system") */
+static void handle_assign(struct file *f, const TSQueryCapture *caps, uint32_t ncaps)
+{
+	TSNode alias = {0}, value = {0};
+	uint32_t i, len;
+	const char *q, *t;
+
+	for (i = 0; i < ncaps; i++) {
+		if (caps[i].index == f->e->cap_alias)
+			alias = caps[i].node;
+		else if (caps[i].index == f->e->cap_value)
+			value = caps[i].node;
+	}
+	if (ts_node_is_null(alias) || ts_node_is_null(value))
+		return;
+	q = resolve_call(f, value, 0);
+	if (!q)
+		return;
+	t = node_text(f, alias, &len);
+	bind_import(f, t, len, q);
+}
+
+static void add_range(struct file *f, TSNode body)
+{
+	SP_GROW(f->fn, f->nfn + 1, f->capfn);
+	f->fn[f->nfn].start = ts_node_start_byte(body);
+	f->fn[f->nfn].end = ts_node_end_byte(body);
+	f->nfn++;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end > y->end ? -1 : x->end < y->end;
+}
+
+/* Function bodies nest or are disjoint: merge them into disjoint ranges. */
+static void merge_ranges(struct file *f)
+{
+	size_t i, w = 0;
+
+	if (!f->nfn)
+		return;
+	qsort(f->fn, f->nfn, sizeof(*f->fn), cmp_range);
+	for (i = 1; i < f->nfn; i++) {
+		if (f->fn[i].start < f->fn[w].end) {
+			if (f->fn[i].end > f->fn[w].end)
+				f->fn[w].end = f->fn[i].end;
+		} else {
+			f->fn[++w] = f->fn[i];
+		}
+	}
+	f->nfn = w + 1;
+}
+
+static void keep_match(struct file *f, uint32_t pattern, const TSQueryMatch *m)
+{
+	SP_GROW(f->pend, f->npend + 1, f->cappend);
+	SP_GROW(f->caps, f->ncaps + m->capture_count, f->capcaps);
+	f->pend[f->npend].pattern = pattern;
+	f->pend[f->npend].first = (uint32_t)f->ncaps;
+	f->pend[f->npend].count = m->capture_count;
+	memcpy(f->caps + f->ncaps, m->captures, m->capture_count * sizeof(*m->captures));
+	f->ncaps += m->capture_count;
+	f->npend++;
+}
+
+static void add_local(struct file *f, const struct sp_rule *r, enum sp_context ctx,
+		      uint32_t byte, TSPoint pt, const char *detail)
+{
+	SP_GROW(f->found, f->nfound + 1, f->capfound);
+	f->found[f->nfound].rule = r;
+	f->found[f->nfound].ctx = ctx;
+	f->found[f->nfound].byte = byte;
+	f->found[f->nfound].line = pt.row + 1;
+	f->found[f->nfound].col = pt.column + 1;
+	f->found[f->nfound].detail = detail;
+	f->nfound++;
+}
+
+static void eval_rule(struct file *f, const struct pending *pm)
+{
+	const struct pattern *p = &f->e->patterns[pm->pattern];
+	const TSQueryCapture *caps = f->caps + pm->first;
+	const char *callee = NULL;
+	char *detail = NULL;
+	uint32_t i;
+	TSNode at = {0};
+
+	for (i = 0; i < p->npreds; i++)
+		if (!eval_pred(f, &p->preds[i], caps, pm->count, &callee))
+			return;
+	for (i = 0; i < pm->count; i++) {
+		if (caps[i].index == f->e->cap_match) {
+			at = caps[i].node;
+			break;
+		}
+	}
+	if (ts_node_is_null(at))
+		return;
+	if (p->has_callee && callee) {
+		uint32_t len = 0;
+		const char *t = NULL;
+
+		for (i = 0; i < pm->count; i++)
+			if (caps[i].index == p->callee_capture)
+				t = node_text(f, caps[i].node, &len);
+		/* Name the resolution when the source spells it differently. */
+		if (t && len <= 120 && (strlen(callee) != len || memcmp(callee, t, len))) {
+			size_t n = strlen(callee) + len + 32;
+
+			detail = sp_arena_alloc(&f->arena, n);
+			snprintf(detail, n, "calls %s (written %.*s)", callee, (int)len, t);
+		} else {
+			size_t n = strlen(callee) + 8;
+
+			detail = sp_arena_alloc(&f->arena, n);
+			snprintf(detail, n, "calls %s", callee);
+		}
+	}
+	add_local(f, p->rule, context_at(f, ts_node_start_byte(at)), ts_node_start_byte(at),
+		  ts_node_start_point(at), detail);
+}
+
+/* The first ERROR or MISSING node, found by descending through has_error. */
+static TSNode first_error(TSNode root)
+{
+	TSTreeCursor c = ts_tree_cursor_new(root);
+	TSNode n = root;
+
+	for (;;) {
+		n = ts_tree_cursor_current_node(&c);
+		if (ts_node_is_missing(n) || node_is(n, "ERROR"))
+			break;
+		if (!ts_tree_cursor_goto_first_child(&c))
+			break;
+		for (;;) {
+			TSNode k = ts_tree_cursor_current_node(&c);
+
+			if (ts_node_has_error(k))
+				break;
+			if (!ts_tree_cursor_goto_next_sibling(&c)) {
+				ts_tree_cursor_delete(&c);
+				return n;
+			}
+		}
+	}
+	ts_tree_cursor_delete(&c);
+	return n;
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int cmp_local(const void *a, const void *b)
+{
+	const struct local_finding *x = a, *y = b;
+
+	if (x->byte != y->byte)
+		return x->byte < y->byte ? -1 : 1;
+	return strcmp(x->rule->id, y->rule->id);
+}
+
+/* The source line around byte, for the snippet. */
+static void line_at(const char *src, uint32_t len, uint32_t byte, const char **s, size_t *n)
+{
+	uint32_t a = byte, b = byte;
+
+	if (a > len)
+		a = b = len;
+	while (a > 0 && src[a - 1] != '\n' && byte - a < SP_MAX_SNIPPET)
+		a--;
+	while (b < len && src[b] != '\n' && b - a < SP_MAX_SNIPPET)
+		b++;
+	*s = src + a;
+	*n = b - a;
+}
+
+static void flush(struct file *f, struct sp_artifact *a, const char *path, unsigned line_offset)
+{
+	size_t i, kept = 0;
+	const char *s;
+	size_t n;
+
+	if (f->nfound > 1)
+		qsort(f->found, f->nfound, sizeof(*f->found), cmp_local);
+	for (i = 0; i < f->nfound; i++) {
+		const struct local_finding *x = &f->found[i];
+
+		if (i && x->byte == f->found[i - 1].byte && x->rule == f->found[i - 1].rule)
+			continue; /* several patterns of one rule on one node */
+		if (kept == SP_MAX_FINDINGS_PER_FILE) {
+			char msg[96];
+
+			snprintf(msg, sizeof(msg), "more than %d findings in this file; the rest are not listed",
+				 SP_MAX_FINDINGS_PER_FILE);
+			sp_artifact_add(a, f->e->r_incomplete, SP_CTX_NONE, path, 0, 0, NULL, 0, msg);
+			break;
+		}
+		line_at(f->src, f->len, x->byte, &s, &n);
+		sp_artifact_add(a, x->rule, x->ctx, path, x->line + line_offset, x->col, s, n,
+				x->detail);
+		kept++;
+	}
+}
+
+void sp_worker_scan(struct sp_worker *w, struct sp_artifact *a, const char *path,
+		    const char *src, size_t len, enum sp_file_role role, unsigned line_offset)
+{
+	const struct sp_engine *e = w->engine;
+	struct file f = {0};
+	TSTree *tree = NULL;
+	TSNode root;
+	TSQueryMatch m;
+	uint64_t deadline;
+	size_t i, nmatches = 0;
+	bool timed_out = false;
+	char msg[160];
+
+	if (len > SP_MAX_SOURCE_BYTES) {
+		snprintf(msg, sizeof(msg), "%zu bytes, over the %d MiB limit; not scanned", len,
+			 SP_MAX_SOURCE_BYTES >> 20);
+		sp_artifact_add(a, e->r_too_large, SP_CTX_NONE, path, 0, 0, NULL, 0, msg);
+		return;
+	}
+	f.e = e;
+	f.src = src;
+	f.len = (uint32_t)len;
+	f.role = role;
+	sp_arena_init(&f.arena);
+
+	if (memchr(src, '\0', len)) {
+		const char *z = memchr(src, '\0', len);
+		uint32_t line = 1;
+		const char *p;
+
+		for (p = src; p < z; p++)
+			line += *p == '\n';
+		sp_artifact_add(a, e->r_nul, SP_CTX_NONE, path, line + line_offset, 0, NULL, 0,
+				"the file contains NUL bytes, which Python refuses to run");
+	}
+	tree = ts_parser_parse_string(w->parser, NULL, src, (uint32_t)len);
+	if (!tree) {
+		ts_parser_reset(w->parser);
+		snprintf(msg, sizeof(msg), "parsing took longer than %llu s; not scanned",
+			 (unsigned long long)(SP_PARSE_TIMEOUT_US / 1000000));
+		sp_artifact_add(a, e->r_timeout, SP_CTX_NONE, path, 0, 0, NULL, 0, msg);
+		goto out;
+	}
+	root = ts_tree_root_node(tree);
+	if (ts_node_has_error(root)) {
+		TSNode bad = first_error(root);
+		TSPoint pt = ts_node_start_point(bad);
+		const char *s;
+		size_t n;
+
+		line_at(src, f.len, ts_node_start_byte(bad), &s, &n);
+		sp_artifact_add(a, e->r_parse, SP_CTX_NONE, path, pt.row + 1 + line_offset,
+				pt.column + 1, s, n, "the rest of the file was scanned as far as it parsed");
+	}
+
+	deadline = now_us() + SP_QUERY_TIMEOUT_US;
+	ts_query_cursor_exec(w->cursor, e->query, root);
+	while (ts_query_cursor_next_match(w->cursor, &m)) {
+		const struct pattern *p = &e->patterns[m.pattern_index];
+
+		if ((++nmatches & 255) == 0 && now_us() > deadline) {
+			timed_out = true;
+			break;
+		}
+		switch (p->kind) {
+		case K_IMPORT:
+		case K_FROM:
+		case K_STAR:
+			handle_import(&f, p, m.captures, m.capture_count);
+			break;
+		case K_FUNCTION:
+			for (i = 0; i < m.capture_count; i++)
+				if (m.captures[i].index == e->cap_body)
+					add_range(&f, m.captures[i].node);
+			break;
+		case K_ASSIGN:
+		case K_RULE:
+			keep_match(&f, m.pattern_index, &m);
+			break;
+		}
+	}
+	if (timed_out || ts_query_cursor_did_exceed_match_limit(w->cursor) ||
+	    f.nimports >= SP_MAX_IMPORTS) {
+		snprintf(msg, sizeof(msg), "%s; findings may be missing",
+			 timed_out ? "rule matching took too long"
+			 : f.nimports >= SP_MAX_IMPORTS ? "too many imported names"
+							 : "too many overlapping matches");
+		sp_artifact_add(a, e->r_incomplete, SP_CTX_NONE, path, 0, 0, NULL, 0, msg);
+	}
+	merge_ranges(&f);
+	for (i = 0; i < f.npend; i++)
+		if (e->patterns[f.pend[i].pattern].kind == K_ASSIGN)
+			handle_assign(&f, f.caps + f.pend[i].first, f.pend[i].count);
+	for (i = 0; i < f.npend; i++)
+		if (e->patterns[f.pend[i].pattern].kind == K_RULE)
+			eval_rule(&f, &f.pend[i]);
+	flush(&f, a, path, line_offset);
+out:
+	if (tree)
+		ts_tree_delete(tree);
+	free(f.stars);
+	free(f.fn);
+	free(f.pend);
+	free(f.caps);
+	free(f.found);
+	sp_arena_release(&f.arena);
+}
+
+enum sp_file_role sp_file_role_of(const char *path, enum sp_source_kind kind)
+{
+	const char *base = sp_path_base(path);
+	unsigned depth = 0;
+
+	sp_path_check(path, strlen(path), &depth);
+	if (!strcmp(base, "__init__.py"))
+		return SP_FILE_INIT;
+	/* setup.py runs at install from the root of an sdist ("name-1.0/setup.py") or a tree. */
+	if (!strcmp(base, "setup.py") && kind != SP_SOURCE_WHEEL && depth <= 2)
+		return SP_FILE_SETUP;
+	return SP_FILE_MODULE;
+}

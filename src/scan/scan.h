@@ -1,0 +1,168 @@
+/*
+ * The scan model: rules (from the catalog), findings, and the artifacts
+ * they belong to.
+ *
+ * Ownership: a struct sp_catalog owns its rules and all their strings (in
+ * its arena) until sp_catalog_release(); findings point at rules, so the
+ * catalog must outlive every artifact scanned with it. An artifact owns its
+ * findings and their strings; sp_artifact_free() frees them. Findings may
+ * be added from several threads at once (the artifact has a lock).
+ */
+#ifndef SP_SCAN_SCAN_H
+#define SP_SCAN_SCAN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/digest.h"
+#include "core/error.h"
+#include "unpack/unpack.h"
+
+enum sp_severity {
+	SP_SEV_INFO,
+	SP_SEV_LOW,
+	SP_SEV_MEDIUM,
+	SP_SEV_HIGH,
+	SP_SEV_CRITICAL,
+};
+
+enum sp_confidence {
+	SP_CONF_LOW,
+	SP_CONF_MEDIUM,
+	SP_CONF_HIGH,
+};
+
+/*
+ * When the code of a finding runs. Install and import time weigh more: the
+ * user never called it, installing or importing the package did.
+ */
+enum sp_context {
+	SP_CTX_NONE,     /* not code (archive, metadata, RECORD) */
+	SP_CTX_FUNCTION, /* inside a function or lambda body: runs when called */
+	SP_CTX_MODULE,   /* module or class body of an ordinary module: runs on import */
+	SP_CTX_IMPORT,   /* top level of a package's __init__.py: runs on any import of it */
+	SP_CTX_INSTALL,  /* top level of setup.py, or a .pth line: runs at install or start-up */
+};
+
+/* What a file is, which decides the context of its top-level code. */
+enum sp_file_role {
+	SP_FILE_MODULE,
+	SP_FILE_INIT,  /* __init__.py */
+	SP_FILE_SETUP, /* setup.py at the root of an sdist */
+	SP_FILE_PTH,   /* executable lines of a .pth file */
+};
+
+const char *sp_severity_name(enum sp_severity s);
+int sp_severity_parse(const char *s, enum sp_severity *out);
+const char *sp_confidence_name(enum sp_confidence c);
+int sp_confidence_parse(const char *s, enum sp_confidence *out);
+const char *sp_context_name(enum sp_context c);
+
+struct sp_rule {
+	const char *id;          /* stable, kebab-case: "subprocess-shell" */
+	const char *title;
+	const char *category;    /* "code-execution", "malicious", "archive", ... */
+	enum sp_severity severity;
+	enum sp_confidence confidence;
+	int cwe;                 /* 0 when none */
+	const char *rationale;
+	const char *remediation;
+	/* Peer checks this rule covers, comma-separated ids; NULL when none. */
+	const char *bandit;
+	const char *pycodeaudit;
+	const char *guarddog;
+	/*
+	 * Raise severity one step when the match runs at install or import
+	 * time (SP_CTX_INSTALL, SP_CTX_IMPORT).
+	 */
+	bool escalate;
+	bool builtin;            /* found by code, not by a query */
+	/* Examples from the catalog, each a Python source text; NULL-terminated. */
+	const char **positive;
+	const char **negative;
+};
+
+struct sp_catalog {
+	struct sp_rule *rules;
+	size_t nrules;
+	size_t cap;
+	char *queries;          /* all query files, concatenated; NUL-terminated */
+	size_t queries_len;
+	char hash[SP_SHA256_HEX]; /* of the catalog and queries: keys the verdict cache */
+	struct sp_arena arena;
+	struct sp_sha256 *hasher; /* while loading */
+};
+
+/*
+ * Loads the catalog compiled into the binary: every .json file under
+ * policy/rules (an array of rules) and every .scm file there (queries).
+ */
+int sp_catalog_load_embedded(struct sp_catalog *cat, struct sp_diag *d);
+
+/*
+ * Building a catalog by hand (tests, a rules directory): init, add rule
+ * files and query files in any order, then seal, which checks that every
+ * query rule has an example of each kind and computes the hash. Errors
+ * name the file and the JSON path of the bad value.
+ */
+void sp_catalog_init(struct sp_catalog *cat);
+int sp_catalog_add_rules(struct sp_catalog *cat, const char *name, const char *json, size_t len,
+			 struct sp_diag *d);
+int sp_catalog_add_queries(struct sp_catalog *cat, const char *name, const char *text, size_t len,
+			   struct sp_diag *d);
+int sp_catalog_seal(struct sp_catalog *cat, struct sp_diag *d);
+void sp_catalog_release(struct sp_catalog *cat);
+/* The rule with this id, or NULL. Binary search once sealed, linear before. */
+const struct sp_rule *sp_catalog_find(const struct sp_catalog *cat, const char *id);
+
+struct sp_finding {
+	const struct sp_rule *rule;
+	enum sp_severity severity; /* after context */
+	enum sp_confidence confidence;
+	enum sp_context context;
+	char *path;    /* path inside the artifact; NULL for the artifact itself */
+	uint32_t line; /* 1-based; 0 when not about a line */
+	uint32_t col;  /* 1-based; 0 when not about a line */
+	char *snippet; /* the source line(s), capped at SP_MAX_SNIPPET; may be NULL */
+	char *detail;  /* what exactly was seen: "calls os.system"; may be NULL */
+};
+
+struct sp_artifact {
+	char *target;               /* as the user named it */
+	char *name;                 /* distribution name from metadata, or NULL */
+	char *version;              /* or NULL */
+	enum sp_source_kind kind;
+	bool has_sha256;
+	unsigned char sha256[SP_SHA256_LEN];
+	bool pure;                  /* wheel: Root-Is-Purelib: true */
+	size_t files;               /* entries seen */
+	size_t sources;             /* Python sources parsed */
+	uint64_t source_bytes;
+	int error;                  /* 0, or why the target could not be read at all */
+	char *error_msg;
+
+	struct sp_finding *findings;
+	size_t nfindings, cap;
+	pthread_mutex_t lock;
+};
+
+struct sp_artifact *sp_artifact_new(const char *target);
+void sp_artifact_free(struct sp_artifact *a);
+
+/*
+ * Adds a finding for rule (must not be NULL). Strings are copied; snippet
+ * is capped. severity is the rule's, raised one step when the rule
+ * escalates and ctx is install or import time. Thread-safe.
+ */
+void sp_artifact_add(struct sp_artifact *a, const struct sp_rule *rule, enum sp_context ctx,
+		     const char *path, uint32_t line, uint32_t col, const char *snippet,
+		     size_t snippet_len, const char *detail);
+/* Sorts findings by path, line, column and rule id (stable output). */
+void sp_artifact_sort(struct sp_artifact *a);
+/* The highest severity among findings, or -1 when there are none. */
+int sp_artifact_max_severity(const struct sp_artifact *a);
+
+#endif
