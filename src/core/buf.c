@@ -86,6 +86,7 @@ char *sp_buf_detach(struct sp_buf *b, size_t *len)
 	char *p;
 
 	ensure(b, b->len);
+	b->data[b->len] = '\0';
 	p = b->data;
 	if (len)
 		*len = b->len;

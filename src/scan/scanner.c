@@ -216,10 +216,12 @@ static int on_entry(void *ud, struct sp_entry *e)
 
 	a->files++;
 	sp_checks_entry(v->checks, e);
-	if (e->type != SP_ENTRY_FILE)
-		return 0;
+	/*
+	 * A zip entry marked as a link still carries bytes, and pip's zipfile
+	 * writes them out as a regular file: scan any body we were given.
+	 */
 	if (is_source(e->path)) {
-		if (e->too_large || !e->complete) {
+		if (e->type == SP_ENTRY_FILE && (e->too_large || !e->complete)) {
 			snprintf(msg, sizeof(msg), "%lld bytes, over the %d MiB limit; not scanned",
 				 (long long)e->size, SP_MAX_SOURCE_BYTES >> 20);
 			sp_artifact_add(a, rule(v->s->cat, "source-too-large"), SP_CTX_NONE, e->path,
