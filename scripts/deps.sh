@@ -12,7 +12,7 @@ PKGS=(
     build-essential cmake pkg-config git ca-certificates
     libcurl4-openssl-dev libarchive-dev libtree-sitter-dev libcjson-dev
     libssl-dev libsqlite3-dev libxml2-dev libcmocka-dev
-    python3 python3-venv npm bandit
+    python3 python3-venv npm bandit time clang libclang-rt-14-dev
 )
 
 missing=()

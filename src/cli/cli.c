@@ -15,6 +15,7 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{"rules", cli_rules, "list the checks safepip runs, and why each matters"},
 	{"scan", cli_scan, "scan wheels, sdists, directories or .py files; install nothing"},
 };
 

@@ -13,6 +13,7 @@ enum {
 };
 
 int cli_main(int argc, char **argv);
+int cli_rules(int argc, char **argv);
 int cli_scan(int argc, char **argv);
 
 #endif

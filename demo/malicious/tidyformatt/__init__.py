@@ -1,0 +1,1 @@
+"""Looks like tidyformat (one letter more)."""
