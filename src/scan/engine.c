@@ -36,6 +36,7 @@
 #include <tree_sitter/api.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/limits.h"
 #include "core/path.h"
 #include "core/xalloc.h"
@@ -58,7 +59,11 @@ static const char internal_queries[] =
 	"((function_definition body: (_) @body) (#internal! \"function\"))\n"
 	"((lambda body: (_) @body) (#internal! \"function\"))\n";
 
-enum internal_kind { K_RULE, K_IMPORT, K_FROM, K_STAR, K_ASSIGN, K_FUNCTION };
+/* Every call, for the patterns dispatched by callee (added when there are any). */
+static const char internal_call_query[] =
+	"((call function: (_) @fn) @call (#internal! \"call\"))\n";
+
+enum internal_kind { K_RULE, K_IMPORT, K_FROM, K_STAR, K_ASSIGN, K_FUNCTION, K_CALL };
 
 enum pred_op {
 	P_CALLEE,
@@ -98,12 +103,32 @@ struct pattern {
 	uint32_t callee_capture;
 };
 
-struct sp_engine {
-	const struct sp_catalog *cat;
+/* A compiled query and what each of its patterns means. */
+struct qset {
 	TSQuery *query;
 	struct pattern *patterns;
 	uint32_t npatterns;
-	uint32_t cap_match, cap_name, cap_alias, cap_module, cap_value, cap_body;
+	uint32_t cap_match;
+};
+
+struct sp_engine {
+	const struct sp_catalog *cat;
+	/* Internal patterns, then every rule pattern not dispatched by callee. */
+	struct qset q;
+	uint32_t cap_name, cap_alias, cap_module, cap_value, cap_body, cap_fn, cap_call;
+	/*
+	 * Rule patterns rooted at a call whose callee a #callee? names: run
+	 * only on the calls whose resolved callee is in names or prefixes.
+	 */
+	struct qset callq;
+	char **names; /* sorted, exact */
+	size_t nnames;
+	char **prefixes; /* from "x*" */
+	size_t nprefixes;
+	char **methods; /* sorted: calls of x.<method>(...) */
+	size_t nmethods;
+	TSSymbol fn_types[4]; /* calls whose function is a node of this type */
+	size_t nfn_types;
 	const struct sp_rule *r_too_large, *r_parse, *r_timeout, *r_incomplete, *r_nul;
 };
 
@@ -111,6 +136,7 @@ struct sp_worker {
 	const struct sp_engine *engine;
 	TSParser *parser;
 	TSQueryCursor *cursor;
+	TSQueryCursor *call_cursor;
 };
 
 /* ---------- engine construction ---------- */
@@ -173,10 +199,10 @@ static void locate(const char *text, size_t len, uint32_t off, unsigned *line, c
 		snprintf(rule, rulelen, "%.*s", (int)strcspn(last + 8, "\""), last + 8);
 }
 
-static int pattern_error(struct sp_engine *e, const char *text, uint32_t pat, const char *what,
+static int pattern_error(struct qset *qs, const char *text, uint32_t pat, const char *what,
 			 struct sp_diag *d)
 {
-	uint32_t off = ts_query_start_byte_for_pattern(e->query, pat);
+	uint32_t off = ts_query_start_byte_for_pattern(qs->query, pat);
 	unsigned line;
 	char rule[128];
 
@@ -189,15 +215,15 @@ static int pattern_error(struct sp_engine *e, const char *text, uint32_t pat, co
 			   rule[0] ? " '" : "", rule, rule[0] ? "'" : "", line, what);
 }
 
-static int parse_predicates(struct sp_engine *e, const char *text, uint32_t pat,
-			    struct sp_diag *d)
+static int parse_predicates(struct sp_engine *e, struct qset *qs, const char *text,
+			    uint32_t pat, struct sp_diag *d)
 {
-	struct pattern *p = &e->patterns[pat];
+	struct pattern *p = &qs->patterns[pat];
 	const TSQueryPredicateStep *steps;
 	uint32_t nsteps, i = 0, len;
 	bool has_match = false;
 
-	steps = ts_query_predicates_for_pattern(e->query, pat, &nsteps);
+	steps = ts_query_predicates_for_pattern(qs->query, pat, &nsteps);
 	p->kind = K_RULE;
 	p->preds = xcalloc(nsteps ? nsteps : 1, sizeof(*p->preds));
 	while (i < nsteps) {
@@ -211,25 +237,26 @@ static int parse_predicates(struct sp_engine *e, const char *text, uint32_t pat,
 		argc = i - start;
 		i++; /* the Done step */
 		if (argc == 0 || steps[start].type != TSQueryPredicateStepTypeString)
-			return pattern_error(e, text, pat, "predicate without a name", d);
-		name = ts_query_string_value_for_id(e->query, steps[start].value_id, &len);
+			return pattern_error(qs, text, pat, "predicate without a name", d);
+		name = ts_query_string_value_for_id(qs->query, steps[start].value_id, &len);
 		if (strcmp(name, "rule!") == 0 || strcmp(name, "internal!") == 0) {
 			const char *v;
 
 			if (argc != 2 || steps[start + 1].type != TSQueryPredicateStepTypeString)
-				return pattern_error(e, text, pat, "expected one string argument",
+				return pattern_error(qs, text, pat, "expected one string argument",
 						     d);
-			v = ts_query_string_value_for_id(e->query, steps[start + 1].value_id, &len);
+			v = ts_query_string_value_for_id(qs->query, steps[start + 1].value_id, &len);
 			if (name[0] == 'r') {
 				p->rule = sp_catalog_find(e->cat, v);
 				if (!p->rule)
-					return pattern_error(e, text, pat,
+					return pattern_error(qs, text, pat,
 							     "names a rule missing from the catalog", d);
 			} else {
 				p->kind = strcmp(v, "import") == 0   ? K_IMPORT
 					  : strcmp(v, "from") == 0   ? K_FROM
 					  : strcmp(v, "star") == 0   ? K_STAR
 					  : strcmp(v, "assign") == 0 ? K_ASSIGN
+					  : strcmp(v, "call") == 0   ? K_CALL
 								     : K_FUNCTION;
 			}
 			continue;
@@ -238,10 +265,10 @@ static int parse_predicates(struct sp_engine *e, const char *text, uint32_t pat,
 			if (strcmp(name, pred_names[k].name) == 0)
 				break;
 		if (k == sizeof(pred_names) / sizeof(pred_names[0]))
-			return pattern_error(e, text, pat, "unknown predicate", d);
+			return pattern_error(qs, text, pat, "unknown predicate", d);
 		if (argc < 2 || steps[start + 1].type != TSQueryPredicateStepTypeCapture ||
 		    (int)argc - 2 < pred_names[k].min_args)
-			return pattern_error(e, text, pat,
+			return pattern_error(qs, text, pat,
 					     "predicate needs a capture and its arguments", d);
 		pr = &p->preds[p->npreds++];
 		pr->op = pred_names[k].op;
@@ -250,14 +277,14 @@ static int parse_predicates(struct sp_engine *e, const char *text, uint32_t pat,
 		pr->args = xcalloc(pr->nargs + 1, sizeof(char *));
 		for (k = 0; k < pr->nargs; k++) {
 			if (steps[start + 2 + k].type != TSQueryPredicateStepTypeString)
-				return pattern_error(e, text, pat, "expected a string argument", d);
+				return pattern_error(qs, text, pat, "expected a string argument", d);
 			pr->args[k] = ts_query_string_value_for_id(
-				e->query, steps[start + 2 + k].value_id, &len);
+				qs->query, steps[start + 2 + k].value_id, &len);
 		}
 		if (pr->op == P_MATCH || pr->op == P_NOT_MATCH || pr->op == P_STR_MATCH ||
 		    pr->op == P_NOT_STR_MATCH) {
 			if (regcomp(&pr->re, pr->args[0], REG_EXTENDED | REG_NOSUB))
-				return pattern_error(e, text, pat, "invalid regular expression", d);
+				return pattern_error(qs, text, pat, "invalid regular expression", d);
 			pr->has_re = true;
 		} else if (pr->op == P_CONTEXT) {
 			for (k = 0; k < pr->nargs; k++) {
@@ -275,14 +302,14 @@ static int parse_predicates(struct sp_engine *e, const char *text, uint32_t pat,
 				else if (strcmp(c, "install") == 0)
 					pr->mask |= 1u << SP_CTX_INSTALL;
 				else
-					return pattern_error(e, text, pat, "unknown context", d);
+					return pattern_error(qs, text, pat, "unknown context", d);
 			}
 		} else if (pr->op == P_MAX_ARGS) {
 			char *end;
 
 			pr->num = strtol(pr->args[0], &end, 10);
 			if (*end || pr->num < 0)
-				return pattern_error(e, text, pat, "expected a number", d);
+				return pattern_error(qs, text, pat, "expected a number", d);
 		} else if (pr->op == P_CALLEE && !p->has_callee) {
 			p->has_callee = true;
 			p->callee_capture = pr->capture;
@@ -291,12 +318,12 @@ static int parse_predicates(struct sp_engine *e, const char *text, uint32_t pat,
 	if (p->kind != K_RULE)
 		return 0;
 	if (!p->rule)
-		return pattern_error(e, text, pat, "pattern has no (#rule! \"id\")", d);
+		return pattern_error(qs, text, pat, "pattern has no (#rule! \"id\")", d);
 	/* The pattern's own text, up to the next pattern, must capture @match. */
 	{
-		uint32_t from = ts_query_start_byte_for_pattern(e->query, pat);
-		uint32_t to = pat + 1 < e->npatterns
-				      ? ts_query_start_byte_for_pattern(e->query, pat + 1)
+		uint32_t from = ts_query_start_byte_for_pattern(qs->query, pat);
+		uint32_t to = pat + 1 < qs->npatterns
+				      ? ts_query_start_byte_for_pattern(qs->query, pat + 1)
 				      : (uint32_t)strlen(text);
 		const char *m = text + from;
 
@@ -310,7 +337,7 @@ static int parse_predicates(struct sp_engine *e, const char *text, uint32_t pat,
 		}
 	}
 	if (!has_match)
-		return pattern_error(e, text, pat, "pattern does not capture @match", d);
+		return pattern_error(qs, text, pat, "pattern does not capture @match", d);
 	return 0;
 }
 
@@ -334,19 +361,15 @@ static const struct sp_rule *need_rule(const struct sp_catalog *cat, const char 
 	return r;
 }
 
-int sp_engine_new(const struct sp_catalog *cat, struct sp_engine **out, struct sp_diag *d)
+/* Compiles text into qs and reads every pattern's predicates. */
+static int compile(struct sp_engine *e, struct qset *qs, const char *text, struct sp_diag *d)
 {
-	struct sp_engine *e = xcalloc(1, sizeof(*e));
-	char *text;
 	uint32_t off = 0, i;
 	TSQueryError qerr = TSQueryErrorNone;
 	int err = 0;
 
-	*out = NULL;
-	e->cat = cat;
-	text = xasprintf("%s%s", internal_queries, cat->queries ? cat->queries : "");
-	e->query = ts_query_new(tree_sitter_python(), text, (uint32_t)strlen(text), &off, &qerr);
-	if (!e->query) {
+	qs->query = ts_query_new(tree_sitter_python(), text, (uint32_t)strlen(text), &off, &qerr);
+	if (!qs->query) {
 		unsigned line;
 		char rule[128];
 
@@ -355,22 +378,271 @@ int sp_engine_new(const struct sp_catalog *cat, struct sp_engine **out, struct s
 			d->line = line;
 			snprintf(d->where, sizeof(d->where), "%s", rule);
 		}
-		err = sp_diag_set(d, SP_EPARSE, "cannot compile the rule queries: %s near rule '%s' (line %u of the joined queries)",
-				  query_error_name(qerr), rule[0] ? rule : "?", line);
-		goto out;
+		return sp_diag_set(d, SP_EPARSE,
+				   "cannot compile the rule queries: %s near rule '%s' (line %u of the joined queries)",
+				   query_error_name(qerr), rule[0] ? rule : "?", line);
 	}
-	e->cap_match = capture_id(e->query, "match");
-	e->cap_name = capture_id(e->query, "name");
-	e->cap_alias = capture_id(e->query, "alias");
-	e->cap_module = capture_id(e->query, "module");
-	e->cap_value = capture_id(e->query, "value");
-	e->cap_body = capture_id(e->query, "body");
-	e->npatterns = ts_query_pattern_count(e->query);
-	e->patterns = xcalloc(e->npatterns ? e->npatterns : 1, sizeof(*e->patterns));
-	for (i = 0; i < e->npatterns && !err; i++)
-		err = parse_predicates(e, text, i, d);
-	if (err)
+	qs->cap_match = capture_id(qs->query, "match");
+	qs->npatterns = ts_query_pattern_count(qs->query);
+	qs->patterns = xcalloc(qs->npatterns ? qs->npatterns : 1, sizeof(*qs->patterns));
+	for (i = 0; i < qs->npatterns && !err; i++)
+		err = parse_predicates(e, qs, text, i, d);
+	return err;
+}
+
+static void release(struct qset *qs)
+{
+	uint32_t i, j;
+
+	for (i = 0; qs->patterns && i < qs->npatterns; i++) {
+		for (j = 0; j < qs->patterns[i].npreds; j++) {
+			if (qs->patterns[i].preds[j].has_re)
+				regfree(&qs->patterns[i].preds[j].re);
+			free(qs->patterns[i].preds[j].args);
+		}
+		free(qs->patterns[i].preds);
+	}
+	free(qs->patterns);
+	if (qs->query)
+		ts_query_delete(qs->query);
+	memset(qs, 0, sizeof(*qs));
+}
+
+/* The text of pattern pat of qs (up to the next pattern), in a new string. */
+static char *pattern_text(const struct qset *qs, const char *text, uint32_t pat)
+{
+	uint32_t from = ts_query_start_byte_for_pattern(qs->query, pat);
+	uint32_t to = pat + 1 < qs->npatterns ? ts_query_start_byte_for_pattern(qs->query, pat + 1)
+					      : (uint32_t)strlen(text);
+
+	return xstrndup(text + from, to - from);
+}
+
+/*
+ * How a pattern can be dispatched, from its shape (see split()):
+ *   ((call function: (_) @x ...) ... (#callee? @x "name" ...))
+ *       by the callee's resolved name;
+ *   ((call function: (attribute [object: (...)] attribute: (identifier) @m) ...)
+ *    ... (#eq? @m "name") or (#any-of? @m "a" "b" ...))
+ *       by the method name;
+ *   ((call function: (call ...) ...)), ((call function: (subscript ...) ...))
+ *       by the type of the function node.
+ */
+enum dispatch { D_NONE, D_CALLEE, D_METHOD, D_TYPE };
+
+struct shapes {
+	regex_t callee, method, type;
+};
+
+static int shapes_init(struct shapes *sh)
+{
+	if (regcomp(&sh->callee,
+		    "^\\(\\(call[[:space:]]+function:[[:space:]]*\\(_\\)[[:space:]]*@([A-Za-z_][A-Za-z0-9_.-]*)",
+		    REG_EXTENDED))
+		return -1;
+	if (regcomp(&sh->method,
+		    "^\\(\\(call[[:space:]]+function:[[:space:]]*\\(attribute"
+		    "([[:space:]]+object:[[:space:]]*(\\([a-z_]+\\)|\\[[^]()]*\\))([[:space:]]*@[A-Za-z_][A-Za-z0-9_.-]*)?)?"
+		    "[[:space:]]+attribute:[[:space:]]*\\(identifier\\)[[:space:]]*@([A-Za-z_][A-Za-z0-9_.-]*)[[:space:]]*\\)",
+		    REG_EXTENDED)) {
+		regfree(&sh->callee);
+		return -1;
+	}
+	if (regcomp(&sh->type, "^\\(\\(call[[:space:]]+function:[[:space:]]*\\((call|subscript)[[:space:]]",
+		    REG_EXTENDED)) {
+		regfree(&sh->callee);
+		regfree(&sh->method);
+		return -1;
+	}
+	return 0;
+}
+
+static void shapes_release(struct shapes *sh)
+{
+	regfree(&sh->callee);
+	regfree(&sh->method);
+	regfree(&sh->type);
+}
+
+/* The predicate of pattern pat on the capture named ptext[m.rm_so, m.rm_eo) with one of the ops. */
+static const struct pred *pred_on(const struct qset *qs, uint32_t pat, const char *ptext,
+				  regmatch_t m, enum pred_op op1, enum pred_op op2)
+{
+	const struct pattern *p = &qs->patterns[pat];
+	uint32_t i, len;
+	const char *name;
+
+	for (i = 0; i < p->npreds; i++) {
+		if (p->preds[i].op != op1 && p->preds[i].op != op2)
+			continue;
+		name = ts_query_capture_name_for_id(qs->query, p->preds[i].capture, &len);
+		if (len == (uint32_t)(m.rm_eo - m.rm_so) && !memcmp(name, ptext + m.rm_so, len))
+			return &p->preds[i];
+	}
+	return NULL;
+}
+
+/* How pattern pat can be dispatched; *key gets the predicate or the type name. */
+static enum dispatch classify(const struct qset *qs, uint32_t pat, const char *ptext,
+			      const struct shapes *sh, const struct pred **key, char *type,
+			      size_t typelen)
+{
+	regmatch_t m[5];
+
+	if (qs->patterns[pat].kind != K_RULE)
+		return D_NONE;
+	if (!regexec(&sh->callee, ptext, 2, m, 0) &&
+	    (*key = pred_on(qs, pat, ptext, m[1], P_CALLEE, P_CALLEE)))
+		return D_CALLEE;
+	if (!regexec(&sh->method, ptext, 5, m, 0) &&
+	    (*key = pred_on(qs, pat, ptext, m[4], P_EQ, P_ANY_OF)))
+		return D_METHOD;
+	if (!regexec(&sh->type, ptext, 2, m, 0)) {
+		snprintf(type, typelen, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), ptext + m[1].rm_so);
+		return D_TYPE;
+	}
+	return D_NONE;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void index_methods(struct sp_engine *e, const struct pred *pr)
+{
+	uint32_t k;
+
+	for (k = 0; k < pr->nargs; k++) {
+		e->methods = xrealloc(e->methods, (e->nmethods + 1) * sizeof(char *));
+		e->methods[e->nmethods++] = xstrdup(pr->args[k]);
+	}
+}
+
+static void index_type(struct sp_engine *e, const char *type)
+{
+	TSSymbol sym = ts_language_symbol_for_name(tree_sitter_python(), type,
+						   (uint32_t)strlen(type), true);
+	size_t i;
+
+	for (i = 0; i < e->nfn_types; i++)
+		if (e->fn_types[i] == sym)
+			return;
+	if (e->nfn_types < sizeof(e->fn_types) / sizeof(e->fn_types[0]))
+		e->fn_types[e->nfn_types++] = sym;
+}
+
+static void index_names(struct sp_engine *e, const struct pred *pr)
+{
+	uint32_t k;
+
+	for (k = 0; k < pr->nargs; k++) {
+		size_t len = strlen(pr->args[k]);
+
+		if (len && pr->args[k][len - 1] == '*') {
+			e->prefixes = xrealloc(e->prefixes, (e->nprefixes + 1) * sizeof(char *));
+			e->prefixes[e->nprefixes++] = xstrndup(pr->args[k], len - 1);
+		} else {
+			e->names = xrealloc(e->names, (e->nnames + 1) * sizeof(char *));
+			e->names[e->nnames++] = xstrdup(pr->args[k]);
+		}
+	}
+}
+
+/*
+ * Splits the rule patterns in two. Every pattern in one query costs cursor
+ * states at every node where it could start, and most rules start at a
+ * call: with a hundred of them, matching costs several times the parse.
+ * Patterns that are "a call whose callee is one of these names" go into a
+ * second query that runs only on the calls whose resolved callee is one
+ * of the names any of them asks for; the rest stay in the main query with
+ * the internal patterns and one pattern that collects every call.
+ */
+static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
+{
+	struct sp_buf main_text, call_text;
+	struct shapes sh;
+	const struct pred *key;
+	char type[32];
+	uint32_t i;
+	size_t ndispatched = 0;
+	int err = 0;
+
+	if (shapes_init(&sh))
+		return sp_diag_set(d, SP_EINTERNAL, "cannot compile the dispatch shapes");
+	sp_buf_init(&main_text, SIZE_MAX);
+	sp_buf_init(&call_text, SIZE_MAX);
+	sp_buf_addstr(&main_text, internal_queries);
+	sp_buf_addstr(&main_text, internal_call_query);
+	for (i = 0; i < e->q.npatterns; i++) {
+		char *pt;
+
+		if (e->q.patterns[i].kind != K_RULE)
+			continue;
+		pt = pattern_text(&e->q, text, i);
+		if (classify(&e->q, i, pt, &sh, &key, type, sizeof(type)) != D_NONE) {
+			sp_buf_addf(&call_text, "%s\n", pt);
+			ndispatched++;
+		} else {
+			sp_buf_addf(&main_text, "%s\n", pt);
+		}
+		free(pt);
+	}
+	if (!ndispatched)
 		goto out;
+	release(&e->q);
+	if ((err = compile(e, &e->q, main_text.data, d)) ||
+	    (err = compile(e, &e->callq, call_text.data, d)))
+		goto out;
+	for (i = 0; i < e->callq.npatterns; i++) {
+		char *pt = pattern_text(&e->callq, call_text.data, i);
+
+		switch (classify(&e->callq, i, pt, &sh, &key, type, sizeof(type))) {
+		case D_CALLEE:
+			index_names(e, key);
+			break;
+		case D_METHOD:
+			index_methods(e, key);
+			break;
+		case D_TYPE:
+			index_type(e, type);
+			break;
+		case D_NONE:
+			err = sp_diag_set(d, SP_EINTERNAL, "a dispatched pattern lost its shape");
+			break;
+		}
+		free(pt);
+		if (err)
+			goto out;
+	}
+	qsort(e->names, e->nnames, sizeof(char *), cmp_str);
+	qsort(e->methods, e->nmethods, sizeof(char *), cmp_str);
+out:
+	shapes_release(&sh);
+	sp_buf_release(&main_text);
+	sp_buf_release(&call_text);
+	return err;
+}
+
+int sp_engine_new(const struct sp_catalog *cat, struct sp_engine **out, struct sp_diag *d)
+{
+	struct sp_engine *e = xcalloc(1, sizeof(*e));
+	char *text;
+	int err;
+
+	*out = NULL;
+	e->cat = cat;
+	text = xasprintf("%s%s", internal_queries, cat->queries ? cat->queries : "");
+	/* The whole catalog compiles as one query first: errors point into it. */
+	if ((err = compile(e, &e->q, text, d)) || (err = split(e, text, d)))
+		goto out;
+	e->cap_name = capture_id(e->q.query, "name");
+	e->cap_alias = capture_id(e->q.query, "alias");
+	e->cap_module = capture_id(e->q.query, "module");
+	e->cap_value = capture_id(e->q.query, "value");
+	e->cap_body = capture_id(e->q.query, "body");
+	e->cap_fn = capture_id(e->q.query, "fn");
+	e->cap_call = capture_id(e->q.query, "call");
 	e->r_too_large = need_rule(cat, "source-too-large", d, &err);
 	e->r_parse = need_rule(cat, "source-parse-error", d, &err);
 	e->r_timeout = need_rule(cat, "source-timeout", d, &err);
@@ -387,27 +659,27 @@ out:
 
 void sp_engine_free(struct sp_engine *e)
 {
-	uint32_t i, j;
+	size_t i;
 
 	if (!e)
 		return;
-	for (i = 0; e->patterns && i < e->npatterns; i++) {
-		for (j = 0; j < e->patterns[i].npreds; j++) {
-			if (e->patterns[i].preds[j].has_re)
-				regfree(&e->patterns[i].preds[j].re);
-			free(e->patterns[i].preds[j].args);
-		}
-		free(e->patterns[i].preds);
-	}
-	free(e->patterns);
-	if (e->query)
-		ts_query_delete(e->query);
+	release(&e->q);
+	release(&e->callq);
+	for (i = 0; i < e->nnames; i++)
+		free(e->names[i]);
+	for (i = 0; i < e->nprefixes; i++)
+		free(e->prefixes[i]);
+	for (i = 0; i < e->nmethods; i++)
+		free(e->methods[i]);
+	free(e->names);
+	free(e->prefixes);
+	free(e->methods);
 	free(e);
 }
 
 size_t sp_engine_pattern_count(const struct sp_engine *e)
 {
-	return e->npatterns;
+	return e->q.npatterns + e->callq.npatterns;
 }
 
 struct sp_worker *sp_worker_new(const struct sp_engine *e)
@@ -423,6 +695,8 @@ struct sp_worker *sp_worker_new(const struct sp_engine *e)
 	ts_parser_set_timeout_micros(w->parser, SP_PARSE_TIMEOUT_US);
 	w->cursor = ts_query_cursor_new();
 	ts_query_cursor_set_match_limit(w->cursor, SP_QUERY_MATCH_LIMIT);
+	w->call_cursor = ts_query_cursor_new();
+	ts_query_cursor_set_match_limit(w->call_cursor, SP_QUERY_MATCH_LIMIT);
 	return w;
 }
 
@@ -431,6 +705,7 @@ void sp_worker_free(struct sp_worker *w)
 	if (!w)
 		return;
 	ts_query_cursor_delete(w->cursor);
+	ts_query_cursor_delete(w->call_cursor);
 	ts_parser_delete(w->parser);
 	free(w);
 }
@@ -450,6 +725,10 @@ struct pending {
 	uint32_t pattern;
 	uint32_t first; /* index into file.caps */
 	uint32_t count;
+};
+
+struct call_site {
+	TSNode call, fn;
 };
 
 struct cache_slot {
@@ -481,6 +760,8 @@ struct file {
 
 	struct pending *pend;
 	size_t npend, cappend;
+	struct call_site *calls;
+	size_t ncalls, capcalls;
 	TSQueryCapture *caps;
 	size_t ncaps, capcaps;
 
@@ -1130,20 +1411,20 @@ static void add_local(struct file *f, const struct sp_rule *r, enum sp_context c
 	f->nfound++;
 }
 
-static void eval_rule(struct file *f, const struct pending *pm)
+static void eval_rule(struct file *f, const struct qset *qs, uint32_t pattern,
+		      const TSQueryCapture *caps, uint32_t count)
 {
-	const struct pattern *p = &f->e->patterns[pm->pattern];
-	const TSQueryCapture *caps = f->caps + pm->first;
+	const struct pattern *p = &qs->patterns[pattern];
 	const char *callee = NULL;
 	char *detail = NULL;
 	uint32_t i;
 	TSNode at = {0};
 
 	for (i = 0; i < p->npreds; i++)
-		if (!eval_pred(f, &p->preds[i], caps, pm->count, &callee))
+		if (!eval_pred(f, &p->preds[i], caps, count, &callee))
 			return;
-	for (i = 0; i < pm->count; i++) {
-		if (caps[i].index == f->e->cap_match) {
+	for (i = 0; i < count; i++) {
+		if (caps[i].index == qs->cap_match) {
 			at = caps[i].node;
 			break;
 		}
@@ -1154,7 +1435,7 @@ static void eval_rule(struct file *f, const struct pending *pm)
 		uint32_t len = 0;
 		const char *t = NULL;
 
-		for (i = 0; i < pm->count; i++)
+		for (i = 0; i < count; i++)
 			if (caps[i].index == p->callee_capture)
 				t = node_text(f, caps[i].node, &len);
 		/* Name the resolution when the source spells it differently. */
@@ -1172,6 +1453,103 @@ static void eval_rule(struct file *f, const struct pending *pm)
 	}
 	add_local(f, p->rule, context_at(f, ts_node_start_byte(at)), ts_node_start_byte(at),
 		  ts_node_start_point(at), detail);
+}
+
+static void add_call(struct file *f, const TSQueryMatch *m)
+{
+	TSNode call = {0}, fn = {0};
+	uint32_t i;
+
+	for (i = 0; i < m->capture_count; i++) {
+		if (m->captures[i].index == f->e->cap_call)
+			call = m->captures[i].node;
+		else if (m->captures[i].index == f->e->cap_fn)
+			fn = m->captures[i].node;
+	}
+	if (ts_node_is_null(call) || ts_node_is_null(fn))
+		return;
+	SP_GROW(f->calls, f->ncalls + 1, f->capcalls);
+	f->calls[f->ncalls].call = call;
+	f->calls[f->ncalls].fn = fn;
+	f->ncalls++;
+}
+
+static bool indexed(const struct sp_engine *e, const char *q)
+{
+	size_t i;
+
+	if (e->nnames && bsearch(&q, e->names, e->nnames, sizeof(char *), cmp_str))
+		return true;
+	for (i = 0; i < e->nprefixes; i++)
+		if (!strncmp(q, e->prefixes[i], strlen(e->prefixes[i])))
+			return true;
+	return false;
+}
+
+/*
+ * Whether some dispatched pattern could match this call: its function is
+ * a node of a dispatched type, or an attribute with a dispatched method
+ * name, or resolves to a dispatched name (for a bare name that no import
+ * binds, under each star import too, as callee_matches() tries them).
+ */
+static bool dispatched(struct file *f, TSNode fn)
+{
+	const struct sp_engine *e = f->e;
+	TSSymbol sym = ts_node_symbol(fn);
+	const char *q, *t;
+	uint32_t len;
+	size_t i;
+
+	for (i = 0; i < e->nfn_types; i++)
+		if (sym == e->fn_types[i])
+			return true;
+	if (e->nmethods && node_is(fn, "attribute")) {
+		TSNode attr = ts_node_child_by_field_name(fn, "attribute", 9);
+		char name[64];
+
+		t = node_text(f, attr, &len);
+		if (!ts_node_is_null(attr) && len < sizeof(name)) {
+			const char *key = name;
+
+			memcpy(name, t, len);
+			name[len] = '\0';
+			if (bsearch(&key, e->methods, e->nmethods, sizeof(char *), cmp_str))
+				return true;
+		}
+	}
+	q = resolve(f, fn, 0);
+	if (!q)
+		return false;
+	if (indexed(f->e, q))
+		return true;
+	if (!f->nstars || !node_is(fn, "identifier"))
+		return false;
+	t = node_text(f, fn, &len);
+	if (lookup_import(f, t, len))
+		return false;
+	for (i = 0; i < f->nstars; i++)
+		if (indexed(f->e, join_name(f, f->stars[i], strlen(f->stars[i]), t, len)))
+			return true;
+	return false;
+}
+
+/* The dispatched patterns, on one call: matches rooted at other nodes are dropped. */
+static void run_call_rules(struct sp_worker *w, struct file *f, TSNode call)
+{
+	const struct qset *qs = &f->e->callq;
+	TSQueryMatch m;
+	uint32_t i;
+
+	ts_query_cursor_exec(w->call_cursor, qs->query, call);
+	while (ts_query_cursor_next_match(w->call_cursor, &m)) {
+		for (i = 0; i < m.capture_count; i++) {
+			if (m.captures[i].index == qs->cap_match) {
+				if (ts_node_eq(m.captures[i].node, call))
+					eval_rule(f, qs, m.pattern_index, m.captures, m.capture_count);
+				break;
+			}
+		}
+	}
 }
 
 /* The first ERROR or MISSING node, found by descending through has_error. */
@@ -1317,9 +1695,9 @@ void sp_worker_scan(struct sp_worker *w, struct sp_artifact *a, const char *path
 	}
 
 	deadline = now_us() + SP_QUERY_TIMEOUT_US;
-	ts_query_cursor_exec(w->cursor, e->query, root);
+	ts_query_cursor_exec(w->cursor, e->q.query, root);
 	while (ts_query_cursor_next_match(w->cursor, &m)) {
-		const struct pattern *p = &e->patterns[m.pattern_index];
+		const struct pattern *p = &e->q.patterns[m.pattern_index];
 
 		if ((++nmatches & 255) == 0 && now_us() > deadline) {
 			timed_out = true;
@@ -1335,6 +1713,9 @@ void sp_worker_scan(struct sp_worker *w, struct sp_artifact *a, const char *path
 			for (i = 0; i < m.capture_count; i++)
 				if (m.captures[i].index == e->cap_body)
 					add_range(&f, m.captures[i].node);
+			break;
+		case K_CALL:
+			add_call(&f, &m);
 			break;
 		case K_ASSIGN:
 		case K_RULE:
@@ -1352,11 +1733,22 @@ void sp_worker_scan(struct sp_worker *w, struct sp_artifact *a, const char *path
 	}
 	merge_ranges(&f);
 	for (i = 0; i < f.npend; i++)
-		if (e->patterns[f.pend[i].pattern].kind == K_ASSIGN)
+		if (e->q.patterns[f.pend[i].pattern].kind == K_ASSIGN)
 			handle_assign(&f, f.caps + f.pend[i].first, f.pend[i].count);
 	for (i = 0; i < f.npend; i++)
-		if (e->patterns[f.pend[i].pattern].kind == K_RULE)
-			eval_rule(&f, &f.pend[i]);
+		if (e->q.patterns[f.pend[i].pattern].kind == K_RULE)
+			eval_rule(&f, &e->q, f.pend[i].pattern, f.caps + f.pend[i].first,
+				  f.pend[i].count);
+	for (i = 0; i < f.ncalls && !timed_out; i++) {
+		if (!dispatched(&f, f.calls[i].fn))
+			continue;
+		run_call_rules(w, &f, f.calls[i].call);
+		if ((i & 63) == 0 && now_us() > deadline)
+			timed_out = true;
+	}
+	if (timed_out)
+		sp_artifact_add(a, e->r_incomplete, SP_CTX_NONE, path, 0, 0, NULL, 0,
+				"rule matching took too long; findings may be missing");
 	flush(&f, a, path, line_offset);
 out:
 	if (tree)
@@ -1364,6 +1756,7 @@ out:
 	free(f.stars);
 	free(f.fn);
 	free(f.pend);
+	free(f.calls);
 	free(f.caps);
 	free(f.found);
 	sp_arena_release(&f.arena);
