@@ -6,14 +6,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Build and runtime libraries, test tools (cmocka, bandit for the benchmark,
-# clang's sanitizer runtime), and the interpreter the tests use.
+# Libraries (and tools that only come from Debian) by package name.
 PKGS=(
     build-essential cmake pkg-config git ca-certificates
     libcurl4-openssl-dev libarchive-dev libtree-sitter-dev libcjson-dev
     libssl-dev libsqlite3-dev libxml2-dev libcmocka-dev
-    python3 python3-venv npm bandit time clang libclang-rt-14-dev
+    bandit time clang libclang-rt-14-dev
 )
+# Tools by command: a machine may have them from elsewhere (NodeSource's
+# nodejs ships npm and conflicts with Debian's npm; pyenv ships python3).
+# command:package to install when the command is missing.
+TOOLS=(npm:npm python3:python3)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -21,6 +24,13 @@ for p in "${PKGS[@]}"; do
         missing+=("$p")
     fi
 done
+for t in "${TOOLS[@]}"; do
+    command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}")
+done
+# The tests make virtual environments with the interpreter they find.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    missing+=(python3-venv)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "deps: installing ${missing[*]}"
     SUDO=
