@@ -259,7 +259,8 @@ int sp_catalog_seal(struct sp_catalog *cat, struct sp_diag *d)
 	unsigned char digest[SP_SHA256_LEN];
 	size_t i;
 
-	qsort(cat->rules, cat->nrules, sizeof(*cat->rules), cmp_rule);
+	if (cat->nrules > 1)
+		qsort(cat->rules, cat->nrules, sizeof(*cat->rules), cmp_rule);
 	for (i = 0; i + 1 < cat->nrules; i++) {
 		if (strcmp(cat->rules[i].id, cat->rules[i + 1].id) == 0)
 			return sp_diag_set(d, SP_EFORMAT, "duplicate rule id '%s' in the catalog",

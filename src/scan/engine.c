@@ -1,12 +1,16 @@
 /*
  * The code scanner.
  *
- * One tree-sitter query holds a few internal patterns (imports, function
- * bodies, import-like assignments) followed by every rule's patterns. A file
- * is parsed once and the query run once; internal matches build the file's
- * import table and the byte ranges of function bodies, rule matches are kept
- * and their predicates evaluated after the pass, when the import table is
- * complete (a module may use a name above the import that binds it).
+ * A file is parsed once. One iterative walk over the tree collects its
+ * structure: imports (the import table), function and lambda bodies
+ * (context), import-like assignments and every call. Rule patterns are
+ * split at load time: those rooted at a call and keyed by the callee's
+ * name, the method name or the function node's type go into a query run
+ * only on the calls that could match (a query's cost grows with every
+ * pattern that could start at a node, and most rules start at calls);
+ * the rest run in one pass over the whole tree. Predicates are evaluated
+ * after the walk, when the import table is complete (a module may use a
+ * name above the import that binds it).
  *
  * Predicates tree-sitter leaves to the host:
  *   (#rule! "id")                    which catalog rule a pattern belongs to
@@ -44,26 +48,6 @@
 
 const TSLanguage *tree_sitter_python(void);
 
-/* Import-table and structure patterns; they come first in the query. */
-static const char internal_queries[] =
-	"((import_statement name: (dotted_name) @name) (#internal! \"import\"))\n"
-	"((import_statement name: (aliased_import name: (dotted_name) @name"
-	" alias: (identifier) @alias)) (#internal! \"import\"))\n"
-	"((import_from_statement module_name: (_) @module name: (dotted_name) @name)"
-	" (#internal! \"from\"))\n"
-	"((import_from_statement module_name: (_) @module name: (aliased_import"
-	" name: (dotted_name) @name alias: (identifier) @alias)) (#internal! \"from\"))\n"
-	"((import_from_statement module_name: (_) @module (wildcard_import))"
-	" (#internal! \"star\"))\n"
-	"((assignment left: (identifier) @alias right: (call) @value) (#internal! \"assign\"))\n"
-	"((function_definition body: (_) @body) (#internal! \"function\"))\n"
-	"((lambda body: (_) @body) (#internal! \"function\"))\n";
-
-/* Every call, for the patterns dispatched by callee (added when there are any). */
-static const char internal_call_query[] =
-	"((call function: (_) @fn) @call (#internal! \"call\"))\n";
-
-enum internal_kind { K_RULE, K_IMPORT, K_FROM, K_STAR, K_ASSIGN, K_FUNCTION, K_CALL };
 
 enum pred_op {
 	P_CALLEE,
@@ -95,7 +79,6 @@ struct pred {
 };
 
 struct pattern {
-	enum internal_kind kind;
 	const struct sp_rule *rule;
 	struct pred *preds;
 	uint32_t npreds;
@@ -115,7 +98,11 @@ struct sp_engine {
 	const struct sp_catalog *cat;
 	/* Internal patterns, then every rule pattern not dispatched by callee. */
 	struct qset q;
-	uint32_t cap_name, cap_alias, cap_module, cap_value, cap_body, cap_fn, cap_call;
+	/* Node types and fields the structure walk looks for. */
+	TSSymbol sym_call, sym_import, sym_import_from, sym_assignment, sym_function, sym_lambda,
+		sym_identifier, sym_dotted_name, sym_aliased_import, sym_wildcard, sym_relative;
+	TSFieldId fld_function, fld_name, fld_alias, fld_module_name, fld_left, fld_right,
+		fld_body;
 	/*
 	 * Rule patterns rooted at a call whose callee a #callee? names: run
 	 * only on the calls whose resolved callee is in names or prefixes.
@@ -224,7 +211,6 @@ static int parse_predicates(struct sp_engine *e, struct qset *qs, const char *te
 	bool has_match = false;
 
 	steps = ts_query_predicates_for_pattern(qs->query, pat, &nsteps);
-	p->kind = K_RULE;
 	p->preds = xcalloc(nsteps ? nsteps : 1, sizeof(*p->preds));
 	while (i < nsteps) {
 		uint32_t start = i, argc;
@@ -239,26 +225,17 @@ static int parse_predicates(struct sp_engine *e, struct qset *qs, const char *te
 		if (argc == 0 || steps[start].type != TSQueryPredicateStepTypeString)
 			return pattern_error(qs, text, pat, "predicate without a name", d);
 		name = ts_query_string_value_for_id(qs->query, steps[start].value_id, &len);
-		if (strcmp(name, "rule!") == 0 || strcmp(name, "internal!") == 0) {
+		if (strcmp(name, "rule!") == 0) {
 			const char *v;
 
 			if (argc != 2 || steps[start + 1].type != TSQueryPredicateStepTypeString)
 				return pattern_error(qs, text, pat, "expected one string argument",
 						     d);
 			v = ts_query_string_value_for_id(qs->query, steps[start + 1].value_id, &len);
-			if (name[0] == 'r') {
-				p->rule = sp_catalog_find(e->cat, v);
-				if (!p->rule)
-					return pattern_error(qs, text, pat,
-							     "names a rule missing from the catalog", d);
-			} else {
-				p->kind = strcmp(v, "import") == 0   ? K_IMPORT
-					  : strcmp(v, "from") == 0   ? K_FROM
-					  : strcmp(v, "star") == 0   ? K_STAR
-					  : strcmp(v, "assign") == 0 ? K_ASSIGN
-					  : strcmp(v, "call") == 0   ? K_CALL
-								     : K_FUNCTION;
-			}
+			p->rule = sp_catalog_find(e->cat, v);
+			if (!p->rule)
+				return pattern_error(qs, text, pat,
+						     "names a rule missing from the catalog", d);
 			continue;
 		}
 		for (k = 0; k < sizeof(pred_names) / sizeof(pred_names[0]); k++)
@@ -315,8 +292,6 @@ static int parse_predicates(struct sp_engine *e, struct qset *qs, const char *te
 			p->callee_capture = pr->capture;
 		}
 	}
-	if (p->kind != K_RULE)
-		return 0;
 	if (!p->rule)
 		return pattern_error(qs, text, pat, "pattern has no (#rule! \"id\")", d);
 	/* The pattern's own text, up to the next pattern, must capture @match. */
@@ -489,8 +464,6 @@ static enum dispatch classify(const struct qset *qs, uint32_t pat, const char *p
 {
 	regmatch_t m[5];
 
-	if (qs->patterns[pat].kind != K_RULE)
-		return D_NONE;
 	if (!regexec(&sh->callee, ptext, 2, m, 0) &&
 	    (*key = pred_on(qs, pat, ptext, m[1], P_CALLEE, P_CALLEE)))
 		return D_CALLEE;
@@ -572,13 +545,9 @@ static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
 		return sp_diag_set(d, SP_EINTERNAL, "cannot compile the dispatch shapes");
 	sp_buf_init(&main_text, SIZE_MAX);
 	sp_buf_init(&call_text, SIZE_MAX);
-	sp_buf_addstr(&main_text, internal_queries);
-	sp_buf_addstr(&main_text, internal_call_query);
 	for (i = 0; i < e->q.npatterns; i++) {
 		char *pt;
 
-		if (e->q.patterns[i].kind != K_RULE)
-			continue;
 		pt = pattern_text(&e->q, text, i);
 		if (classify(&e->q, i, pt, &sh, &key, type, sizeof(type)) != D_NONE) {
 			sp_buf_addf(&call_text, "%s\n", pt);
@@ -588,11 +557,12 @@ static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
 		}
 		free(pt);
 	}
+	release(&e->q);
+	if ((err = compile(e, &e->q, main_text.data ? main_text.data : "", d)))
+		goto out;
 	if (!ndispatched)
 		goto out;
-	release(&e->q);
-	if ((err = compile(e, &e->q, main_text.data, d)) ||
-	    (err = compile(e, &e->callq, call_text.data, d)))
+	if ((err = compile(e, &e->callq, call_text.data, d)))
 		goto out;
 	for (i = 0; i < e->callq.npatterns; i++) {
 		char *pt = pattern_text(&e->callq, call_text.data, i);
@@ -615,13 +585,47 @@ static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
 		if (err)
 			goto out;
 	}
-	qsort(e->names, e->nnames, sizeof(char *), cmp_str);
-	qsort(e->methods, e->nmethods, sizeof(char *), cmp_str);
+	if (e->nnames > 1)
+		qsort(e->names, e->nnames, sizeof(char *), cmp_str);
+	if (e->nmethods > 1)
+		qsort(e->methods, e->nmethods, sizeof(char *), cmp_str);
 out:
 	shapes_release(&sh);
 	sp_buf_release(&main_text);
 	sp_buf_release(&call_text);
 	return err;
+}
+
+static TSSymbol symbol(const char *name)
+{
+	return ts_language_symbol_for_name(tree_sitter_python(), name, (uint32_t)strlen(name), true);
+}
+
+static TSFieldId field(const char *name)
+{
+	return ts_language_field_id_for_name(tree_sitter_python(), name, (uint32_t)strlen(name));
+}
+
+static void lookup_grammar(struct sp_engine *e)
+{
+	e->sym_call = symbol("call");
+	e->sym_import = symbol("import_statement");
+	e->sym_import_from = symbol("import_from_statement");
+	e->sym_assignment = symbol("assignment");
+	e->sym_function = symbol("function_definition");
+	e->sym_lambda = symbol("lambda");
+	e->sym_identifier = symbol("identifier");
+	e->sym_dotted_name = symbol("dotted_name");
+	e->sym_aliased_import = symbol("aliased_import");
+	e->sym_wildcard = symbol("wildcard_import");
+	e->sym_relative = symbol("relative_import");
+	e->fld_function = field("function");
+	e->fld_name = field("name");
+	e->fld_alias = field("alias");
+	e->fld_module_name = field("module_name");
+	e->fld_left = field("left");
+	e->fld_right = field("right");
+	e->fld_body = field("body");
 }
 
 int sp_engine_new(const struct sp_catalog *cat, struct sp_engine **out, struct sp_diag *d)
@@ -632,17 +636,11 @@ int sp_engine_new(const struct sp_catalog *cat, struct sp_engine **out, struct s
 
 	*out = NULL;
 	e->cat = cat;
-	text = xasprintf("%s%s", internal_queries, cat->queries ? cat->queries : "");
+	text = xstrdup(cat->queries ? cat->queries : "");
 	/* The whole catalog compiles as one query first: errors point into it. */
 	if ((err = compile(e, &e->q, text, d)) || (err = split(e, text, d)))
 		goto out;
-	e->cap_name = capture_id(e->q.query, "name");
-	e->cap_alias = capture_id(e->q.query, "alias");
-	e->cap_module = capture_id(e->q.query, "module");
-	e->cap_value = capture_id(e->q.query, "value");
-	e->cap_body = capture_id(e->q.query, "body");
-	e->cap_fn = capture_id(e->q.query, "fn");
-	e->cap_call = capture_id(e->q.query, "call");
+	lookup_grammar(e);
 	e->r_too_large = need_rule(cat, "source-too-large", d, &err);
 	e->r_parse = need_rule(cat, "source-parse-error", d, &err);
 	e->r_timeout = need_rule(cat, "source-timeout", d, &err);
@@ -762,6 +760,8 @@ struct file {
 	size_t npend, cappend;
 	struct call_site *calls;
 	size_t ncalls, capcalls;
+	struct call_site *assigns; /* name = call(...): fn is the name */
+	size_t nassigns, capassigns;
 	TSQueryCapture *caps;
 	size_t ncaps, capcaps;
 
@@ -1268,41 +1268,21 @@ static bool eval_pred(struct file *f, const struct pred *p, const TSQueryCapture
 	return false;
 }
 
-static void handle_import(struct file *f, const struct pattern *p, const TSQueryCapture *caps,
-			  uint32_t ncaps)
+/*
+ * One imported name: "import a.b" binds a; "import a.b as c" binds c to
+ * a.b; "from m import n [as c]" binds n (or c) to m.n. Relative modules
+ * keep their dots, so they never look like a top-level module.
+ */
+static void bind_one(struct file *f, bool from, TSNode module, TSNode name, TSNode alias)
 {
-	const struct sp_engine *e = f->e;
-	TSNode name = {0}, alias = {0}, module = {0};
-	uint32_t i, len, mlen;
-	const char *t, *m;
+	uint32_t len, mlen, alen;
+	const char *t = node_text(f, name, &len), *m, *al;
 
-	for (i = 0; i < ncaps; i++) {
-		if (caps[i].index == e->cap_name)
-			name = caps[i].node;
-		else if (caps[i].index == e->cap_alias)
-			alias = caps[i].node;
-		else if (caps[i].index == e->cap_module)
-			module = caps[i].node;
-	}
-	if (p->kind == K_STAR) {
-		if (ts_node_is_null(module) || node_is(module, "relative_import"))
-			return;
-		m = node_text(f, module, &mlen);
-		SP_GROW(f->stars, f->nstars + 1, f->capstars);
-		f->stars[f->nstars++] = sp_arena_strndup(&f->arena, m, mlen);
-		return;
-	}
-	if (ts_node_is_null(name))
-		return;
-	t = node_text(f, name, &len);
-	if (p->kind == K_IMPORT) {
+	if (!from) {
 		if (!ts_node_is_null(alias)) {
-			/* import a.b as c: c is a.b */
-			const char *al = node_text(f, alias, &mlen);
-
-			bind_import(f, al, mlen, sp_arena_strndup(&f->arena, t, len));
+			al = node_text(f, alias, &alen);
+			bind_import(f, al, alen, sp_arena_strndup(&f->arena, t, len));
 		} else {
-			/* import a.b: binds a */
 			size_t top = strcspn(t, ".");
 
 			if (top > len)
@@ -1311,39 +1291,60 @@ static void handle_import(struct file *f, const struct pattern *p, const TSQuery
 		}
 		return;
 	}
-	/* from m import n [as a]; relative modules keep their dots */
 	if (ts_node_is_null(module))
 		return;
 	m = node_text(f, module, &mlen);
-	{
-		const char *q = join_name(f, m, mlen, t, len);
-
-		if (!ts_node_is_null(alias)) {
-			const char *al = node_text(f, alias, &mlen);
-
-			bind_import(f, al, mlen, q);
-		} else {
-			bind_import(f, t, len, q);
-		}
+	if (!ts_node_is_null(alias)) {
+		al = node_text(f, alias, &alen);
+		bind_import(f, al, alen, join_name(f, m, mlen, t, len));
+	} else {
+		bind_import(f, t, len, join_name(f, m, mlen, t, len));
 	}
 }
 
-/* x = __import__("os"), x = importlib.import_module("m"), x = getattr(os, "system") */
-static void handle_assign(struct file *f, const TSQueryCapture *caps, uint32_t ncaps)
+static void walk_import(struct file *f, TSNode n, bool from)
 {
-	TSNode alias = {0}, value = {0};
-	uint32_t i, len;
-	const char *q, *t;
+	const struct sp_engine *e = f->e;
+	TSNode module = from ? ts_node_child_by_field_id(n, e->fld_module_name) : (TSNode){0};
+	TSTreeCursor c = ts_tree_cursor_new(n);
 
-	for (i = 0; i < ncaps; i++) {
-		if (caps[i].index == f->e->cap_alias)
-			alias = caps[i].node;
-		else if (caps[i].index == f->e->cap_value)
-			value = caps[i].node;
-	}
-	if (ts_node_is_null(alias) || ts_node_is_null(value))
-		return;
-	q = resolve_call(f, value, 0);
+	if (!ts_tree_cursor_goto_first_child(&c))
+		goto out;
+	do {
+		TSNode ch = ts_tree_cursor_current_node(&c);
+		TSSymbol sym = ts_node_symbol(ch);
+
+		if (sym == e->sym_wildcard && from && !ts_node_is_null(module) &&
+		    ts_node_symbol(module) != e->sym_relative) {
+			uint32_t mlen;
+			const char *m = node_text(f, module, &mlen);
+
+			SP_GROW(f->stars, f->nstars + 1, f->capstars);
+			f->stars[f->nstars++] = sp_arena_strndup(&f->arena, m, mlen);
+			continue;
+		}
+		if (ts_tree_cursor_current_field_id(&c) != e->fld_name)
+			continue;
+		if (sym == e->sym_dotted_name) {
+			bind_one(f, from, module, ch, (TSNode){0});
+		} else if (sym == e->sym_aliased_import) {
+			TSNode name = ts_node_child_by_field_id(ch, e->fld_name);
+			TSNode alias = ts_node_child_by_field_id(ch, e->fld_alias);
+
+			if (!ts_node_is_null(name) && !ts_node_is_null(alias))
+				bind_one(f, from, module, name, alias);
+		}
+	} while (ts_tree_cursor_goto_next_sibling(&c));
+out:
+	ts_tree_cursor_delete(&c);
+}
+
+/* x = __import__("os"), x = importlib.import_module("m"), x = getattr(os, "system") */
+static void handle_assign(struct file *f, TSNode alias, TSNode value)
+{
+	uint32_t len;
+	const char *q = resolve_call(f, value, 0), *t;
+
 	if (!q)
 		return;
 	t = node_text(f, alias, &len);
@@ -1455,23 +1456,66 @@ static void eval_rule(struct file *f, const struct qset *qs, uint32_t pattern,
 		  ts_node_start_point(at), detail);
 }
 
-static void add_call(struct file *f, const TSQueryMatch *m)
+static void add_call(struct file *f, TSNode call, TSNode fn)
 {
-	TSNode call = {0}, fn = {0};
-	uint32_t i;
-
-	for (i = 0; i < m->capture_count; i++) {
-		if (m->captures[i].index == f->e->cap_call)
-			call = m->captures[i].node;
-		else if (m->captures[i].index == f->e->cap_fn)
-			fn = m->captures[i].node;
-	}
-	if (ts_node_is_null(call) || ts_node_is_null(fn))
-		return;
 	SP_GROW(f->calls, f->ncalls + 1, f->capcalls);
 	f->calls[f->ncalls].call = call;
 	f->calls[f->ncalls].fn = fn;
 	f->ncalls++;
+}
+
+/*
+ * One pass over every node, in document order, collecting what the rules
+ * need to know about the file: imports (the import table), function and
+ * lambda bodies (context), import-like assignments, and every call (for
+ * dispatched patterns). Iterative, so nesting depth costs no stack. A
+ * query would do the same at more than twice the cost.
+ */
+static void walk(struct file *f, TSNode root)
+{
+	const struct sp_engine *e = f->e;
+	TSTreeCursor c = ts_tree_cursor_new(root);
+
+	for (;;) {
+		TSNode n = ts_tree_cursor_current_node(&c);
+		TSSymbol sym = ts_node_symbol(n);
+
+		if (sym == e->sym_call) {
+			TSNode fn = ts_node_child_by_field_id(n, e->fld_function);
+
+			if (!ts_node_is_null(fn))
+				add_call(f, n, fn);
+		} else if (sym == e->sym_assignment) {
+			TSNode left = ts_node_child_by_field_id(n, e->fld_left);
+			TSNode right = ts_node_child_by_field_id(n, e->fld_right);
+
+			if (!ts_node_is_null(left) && !ts_node_is_null(right) &&
+			    ts_node_symbol(left) == e->sym_identifier &&
+			    ts_node_symbol(right) == e->sym_call) {
+				SP_GROW(f->assigns, f->nassigns + 1, f->capassigns);
+				f->assigns[f->nassigns].call = right;
+				f->assigns[f->nassigns].fn = left;
+				f->nassigns++;
+			}
+		} else if (sym == e->sym_function || sym == e->sym_lambda) {
+			TSNode body = ts_node_child_by_field_id(n, e->fld_body);
+
+			if (!ts_node_is_null(body))
+				add_range(f, body);
+		} else if (sym == e->sym_import) {
+			walk_import(f, n, false);
+		} else if (sym == e->sym_import_from) {
+			walk_import(f, n, true);
+		}
+		if (ts_tree_cursor_goto_first_child(&c))
+			continue;
+		while (!ts_tree_cursor_goto_next_sibling(&c)) {
+			if (!ts_tree_cursor_goto_parent(&c))
+				goto done;
+		}
+	}
+done:
+	ts_tree_cursor_delete(&c);
 }
 
 static bool indexed(const struct sp_engine *e, const char *q)
@@ -1649,7 +1693,7 @@ void sp_worker_scan(struct sp_worker *w, struct sp_artifact *a, const char *path
 	TSQueryMatch m;
 	uint64_t deadline;
 	size_t i, nmatches = 0;
-	bool timed_out = false;
+	bool timed_out = false, overflow = false;
 	char msg[160];
 
 	if (len > SP_MAX_SOURCE_BYTES) {
@@ -1695,60 +1739,38 @@ void sp_worker_scan(struct sp_worker *w, struct sp_artifact *a, const char *path
 	}
 
 	deadline = now_us() + SP_QUERY_TIMEOUT_US;
-	ts_query_cursor_exec(w->cursor, e->q.query, root);
-	while (ts_query_cursor_next_match(w->cursor, &m)) {
-		const struct pattern *p = &e->q.patterns[m.pattern_index];
-
-		if ((++nmatches & 255) == 0 && now_us() > deadline) {
-			timed_out = true;
-			break;
-		}
-		switch (p->kind) {
-		case K_IMPORT:
-		case K_FROM:
-		case K_STAR:
-			handle_import(&f, p, m.captures, m.capture_count);
-			break;
-		case K_FUNCTION:
-			for (i = 0; i < m.capture_count; i++)
-				if (m.captures[i].index == e->cap_body)
-					add_range(&f, m.captures[i].node);
-			break;
-		case K_CALL:
-			add_call(&f, &m);
-			break;
-		case K_ASSIGN:
-		case K_RULE:
-			keep_match(&f, m.pattern_index, &m);
-			break;
-		}
-	}
-	if (timed_out || ts_query_cursor_did_exceed_match_limit(w->cursor) ||
-	    f.nimports >= SP_MAX_IMPORTS) {
-		snprintf(msg, sizeof(msg), "%s; findings may be missing",
-			 timed_out ? "rule matching took too long"
-			 : f.nimports >= SP_MAX_IMPORTS ? "too many imported names"
-							 : "too many overlapping matches");
-		sp_artifact_add(a, e->r_incomplete, SP_CTX_NONE, path, 0, 0, NULL, 0, msg);
-	}
+	walk(&f, root);
 	merge_ranges(&f);
+	for (i = 0; i < f.nassigns; i++)
+		handle_assign(&f, f.assigns[i].fn, f.assigns[i].call);
+	if (e->q.npatterns) {
+		ts_query_cursor_exec(w->cursor, e->q.query, root);
+		while (ts_query_cursor_next_match(w->cursor, &m)) {
+			if ((++nmatches & 255) == 0 && now_us() > deadline) {
+				timed_out = true;
+				break;
+			}
+			keep_match(&f, m.pattern_index, &m);
+		}
+		overflow = ts_query_cursor_did_exceed_match_limit(w->cursor);
+	}
 	for (i = 0; i < f.npend; i++)
-		if (e->q.patterns[f.pend[i].pattern].kind == K_ASSIGN)
-			handle_assign(&f, f.caps + f.pend[i].first, f.pend[i].count);
-	for (i = 0; i < f.npend; i++)
-		if (e->q.patterns[f.pend[i].pattern].kind == K_RULE)
-			eval_rule(&f, &e->q, f.pend[i].pattern, f.caps + f.pend[i].first,
-				  f.pend[i].count);
+		eval_rule(&f, &e->q, f.pend[i].pattern, f.caps + f.pend[i].first, f.pend[i].count);
 	for (i = 0; i < f.ncalls && !timed_out; i++) {
 		if (!dispatched(&f, f.calls[i].fn))
 			continue;
 		run_call_rules(w, &f, f.calls[i].call);
+		overflow |= ts_query_cursor_did_exceed_match_limit(w->call_cursor);
 		if ((i & 63) == 0 && now_us() > deadline)
 			timed_out = true;
 	}
-	if (timed_out)
-		sp_artifact_add(a, e->r_incomplete, SP_CTX_NONE, path, 0, 0, NULL, 0,
-				"rule matching took too long; findings may be missing");
+	if (timed_out || overflow || f.nimports >= SP_MAX_IMPORTS) {
+		snprintf(msg, sizeof(msg), "%s; findings may be missing",
+			 timed_out		       ? "rule matching took too long"
+			 : f.nimports >= SP_MAX_IMPORTS ? "too many imported names"
+							: "too many overlapping matches");
+		sp_artifact_add(a, e->r_incomplete, SP_CTX_NONE, path, 0, 0, NULL, 0, msg);
+	}
 	flush(&f, a, path, line_offset);
 out:
 	if (tree)
@@ -1757,6 +1779,7 @@ out:
 	free(f.fn);
 	free(f.pend);
 	free(f.calls);
+	free(f.assigns);
 	free(f.caps);
 	free(f.found);
 	sp_arena_release(&f.arena);

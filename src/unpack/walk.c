@@ -164,7 +164,8 @@ static void walk(struct walker *w, int dfd, size_t rellen, unsigned depth)
 		fail(w, "read", rellen ? w->rel : ".", errno);
 		goto out;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n && !run->stop; i++) {
 		w->rel[rellen] = '\0';
 		visit(w, dirfd(dir), rellen, names[i], depth);
