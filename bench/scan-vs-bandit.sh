@@ -6,13 +6,14 @@
 #
 # TREE defaults to the standard library of python3 on PATH
 # (sysconfig.get_paths()["stdlib"]). Nothing is copied: every tool reads TREE
-# in place. Measured, each with /usr/bin/time -f '%e %M' (wall s, peak RSS):
+# in place. Measured, each with GNU time (/usr/bin/time: wall s, peak RSS):
 #   (a) sp-tsparse TREE                                  bare parse, 1 thread
 #   (b) safepip scan -q --format json -j 1 TREE          one scan thread
 #   (c) safepip scan -q --format json TREE               one thread per core
 #   (d) bandit -r -q -f json TREE                        Debian's bandit
 # then a table (files and MB are those of TREE's *.py files, MB = 10^6 bytes)
-# and the ratios the targets are stated in.
+# and the ratios the targets are stated in. With RUNS > 1 the table shows
+# medians and the range of each row follows it.
 #
 # environment:
 #   RUNS=N          run each tool N times and take the median (default 1)
@@ -40,7 +41,7 @@ die() { echo "scan-vs-bandit: $*" >&2; exit 1; }
 say() { echo "scan-vs-bandit: $*" >&2; }
 
 case ${1:-} in
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
 esac
 [ $# -le 1 ] || { echo "usage: bench/scan-vs-bandit.sh [TREE]" >&2; exit 2; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "scan-vs-bandit: RUNS must be a positive integer, not '$RUNS'" >&2; exit 2; }
@@ -97,15 +98,20 @@ if awk -v b="$((b1 - b0))" -v hz="$HZ" 'BEGIN {exit !(b / hz > 0.1)}'; then
     say "warning: the machine is busy before the run ($(awk -v b="$((b1 - b0))" -v hz="$HZ" \
         'BEGIN {printf "%.0f", b / hz * 100}')% of a core); other work skews the timings"
 fi
-HZ=$(getconf CLK_TCK)
 
 # Warm the page cache so the first tool does not pay for the disk alone.
 say "warming the page cache..."
 find "$TREE" -type f -name '*.py' -print0 | xargs -0 -r cat >/dev/null
 
+# The safepip rows must come from the binary named in the report.
+check_binary() {
+    [ "$(sha256sum "$SAFEPIP" | cut -c1-12)" = "$SP_SHA" ] ||
+        die "$SAFEPIP was rebuilt during the run (before $1); rerun when the build is quiet"
+}
+
 # measure NAME OK_CODES CMD...: runs CMD under /usr/bin/time with stdout in
-# $tmp/NAME.out and stderr in $tmp/NAME.err; records "seconds rss_kib" in
-# $tmp/NAME.times (one line per run). Any exit status not in OK_CODES fails.
+# $tmp/NAME.out and stderr in $tmp/NAME.err; records "wall_s rss_kib user_s sys_s"
+# in $tmp/NAME.times (one line per run). Any exit status not in OK_CODES fails.
 measure() {
     local name=$1 ok=$2 rc b0 t0
     shift 2
@@ -187,11 +193,14 @@ for run in $(seq 1 "$RUNS"); do
     measure tsparse "0" "$TSPARSE" "$TREE"
     check_tsparse
     say "running safepip scan -j 1..."
+    check_binary "safepip -j 1, run $run"
     measure safepip1 "0 1" "$SAFEPIP" scan -q --format json -j 1 "$TREE"
     check_safepip safepip1
     say "running safepip scan (all $NPROC cores)..."
+    check_binary "safepip, run $run"
     measure safepipN "0 1" "$SAFEPIP" scan -q --format json "$TREE"
     check_safepip safepipN
+    check_binary "the check after safepip, run $run"
     say "running bandit (slow; several minutes on a large tree)..."
     measure bandit "0 1" "$BANDIT" -r -q -f json "$TREE"
     check_bandit
@@ -235,6 +244,15 @@ BEGIN {
     row("safepip scan (" nproc " cores)", tspn, mspn)
     row("bandit -r", tban, mban)
 }'
+if [ "$RUNS" -gt 1 ]; then
+    echo
+    echo "range over the $RUNS runs (seconds, min - max):"
+    for pair in "tsparse.parse:parse only" "tsparse.times:sp-tsparse wall" "safepip1.times:safepip -j 1" \
+                "safepipN.times:safepip ($NPROC cores)" "bandit.times:bandit"; do
+        sort -g "$tmp/${pair%%:*}" | awk -v l="${pair#*:}" \
+            'NR == 1 {lo = $1} {hi = $1} END {printf "  %-22s %9.2f - %.2f\n", l, lo, hi}'
+    done
+fi
 echo
 awk -v tparse="$T_PARSE" -v ttsp="$T_TSP" -v tsp1="$T_SP1" -v tspn="$T_SPN" -v tban="$T_BAN" \
     -v nproc="$NPROC" '
@@ -279,7 +297,7 @@ for name in tsparse safepip1 safepipN bandit; do
     }' "$tmp/$name.other" >&2
 done
 if [ "$(sha256sum "$SAFEPIP" | cut -c1-12)" != "$SP_SHA" ]; then
-    say "warning: $SAFEPIP changed during the run (rebuilt?); the safepip rows may mix two builds"
+    say "note: $SAFEPIP was rebuilt after its last measured run; the rows above are from sha256 $SP_SHA..."
 fi
 if [ "$SP_SOURCES" -lt "$FILES" ]; then
     say "warning: safepip scanned $SP_SOURCES sources, fewer than the $FILES *.py files"
