@@ -87,7 +87,11 @@
 /* Names bound by imports in one file (the per-file import table). */
 #define SP_MAX_IMPORTS 4096
 
-/* Bytes of source waiting in the scan queue (bounds memory of a run). */
-#define SP_MAX_QUEUED_BYTES (256LL * 1024 * 1024)
+/*
+ * Bytes of source waiting in the scan queue. Reading is far faster than
+ * scanning, so a short queue keeps every worker busy; a longer one only
+ * adds memory. A single file larger than this still goes through alone.
+ */
+#define SP_MAX_QUEUED_BYTES (16LL * 1024 * 1024)
 
 #endif
