@@ -443,9 +443,35 @@ static void shapes_release(struct shapes *sh)
 static const struct pred *pred_on(const struct qset *qs, uint32_t pat, const char *ptext,
 				  regmatch_t m, enum pred_op op1, enum pred_op op2)
 {
-	const struct pattern *p = &qs->patterns[pat];
+	static const struct pred found;
+	const struct pattern *p;
 	uint32_t i, len;
 	const char *name;
+
+	/* Before compiling, only the text can tell: any predicate of these ops on @name. */
+	if (!qs) {
+		for (i = 0; i < sizeof(pred_names) / sizeof(pred_names[0]); i++) {
+			char needle[64];
+			const char *at = ptext;
+			size_t n;
+
+			if (pred_names[i].op != op1 && pred_names[i].op != op2)
+				continue;
+			n = (size_t)snprintf(needle, sizeof(needle), "(#%s @%.*s", pred_names[i].name,
+					     (int)(m.rm_eo - m.rm_so), ptext + m.rm_so);
+			if (n >= sizeof(needle))
+				continue;
+			while ((at = strstr(at, needle))) {
+				char c = at[n];
+
+				at += n;
+				if (c == ' ' || c == '\t' || c == '\n' || c == ')')
+					return &found;
+			}
+		}
+		return NULL;
+	}
+	p = &qs->patterns[pat];
 
 	for (i = 0; i < p->npreds; i++) {
 		if (p->preds[i].op != op1 && p->preds[i].op != op2)
@@ -531,6 +557,50 @@ static void index_names(struct sp_engine *e, const struct pred *pr)
  * of the names any of them asks for; the rest stay in the main query with
  * the internal patterns and one pattern that collects every call.
  */
+/*
+ * Moves *text to the start of the next top-level pattern (past blanks and
+ * ';' comments) and returns its length up to its closing bracket, or 0 at
+ * the end. Strings may hold brackets. An unbalanced pattern runs to the end
+ * of the text, where compiling it reports the error.
+ */
+static size_t next_pattern(const char **text)
+{
+	const char *p = *text, *start;
+	int depth = 0;
+
+	for (;;) {
+		p += strspn(p, " \t\r\n\f\v");
+		if (*p != ';')
+			break;
+		p += strcspn(p, "\n");
+	}
+	*text = start = p;
+	if (!*p)
+		return 0;
+	for (; *p; p++) {
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (!*p)
+				break;
+		} else if (*p == ';') {
+			p += strcspn(p, "\n");
+			if (!*p)
+				break;
+		} else if (*p == '(' || *p == '[') {
+			depth++;
+		} else if ((*p == ')' || *p == ']') && --depth <= 0) {
+			return (size_t)(p + 1 - start);
+		}
+	}
+	return (size_t)(p - start);
+}
+
+/*
+ * The catalog's queries are split into patterns by their text and routed
+ * before anything is compiled, so each pattern is compiled once.
+ */
 static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
 {
 	struct sp_buf main_text, call_text;
@@ -545,11 +615,15 @@ static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
 		return sp_diag_set(d, SP_EINTERNAL, "cannot compile the dispatch shapes");
 	sp_buf_init(&main_text, SIZE_MAX);
 	sp_buf_init(&call_text, SIZE_MAX);
-	for (i = 0; i < e->q.npatterns; i++) {
+	for (;;) {
+		size_t len = next_pattern(&text);
 		char *pt;
 
-		pt = pattern_text(&e->q, text, i);
-		if (classify(&e->q, i, pt, &sh, &key, type, sizeof(type)) != D_NONE) {
+		if (!len)
+			break;
+		pt = xstrndup(text, len);
+		text += len;
+		if (classify(NULL, 0, pt, &sh, &key, type, sizeof(type)) != D_NONE) {
 			sp_buf_addf(&call_text, "%s\n", pt);
 			ndispatched++;
 		} else {
@@ -557,7 +631,6 @@ static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
 		}
 		free(pt);
 	}
-	release(&e->q);
 	if ((err = compile(e, &e->q, main_text.data ? main_text.data : "", d)))
 		goto out;
 	if (!ndispatched)
@@ -637,8 +710,7 @@ int sp_engine_new(const struct sp_catalog *cat, struct sp_engine **out, struct s
 	*out = NULL;
 	e->cat = cat;
 	text = xstrdup(cat->queries ? cat->queries : "");
-	/* The whole catalog compiles as one query first: errors point into it. */
-	if ((err = compile(e, &e->q, text, d)) || (err = split(e, text, d)))
+	if ((err = split(e, text, d)))
 		goto out;
 	lookup_grammar(e);
 	e->r_too_large = need_rule(cat, "source-too-large", d, &err);
