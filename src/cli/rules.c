@@ -58,6 +58,20 @@ static void cell(FILE *out, const char *s)
 	}
 }
 
+static void examples(FILE *out, const char *heading, const char **list)
+{
+	size_t j, n;
+
+	if (!list[0])
+		return;
+	fprintf(out, "%s:\n\n```python\n", heading);
+	for (j = 0; list[j]; j++) {
+		n = strlen(list[j]);
+		fprintf(out, "%s%s", list[j], n && list[j][n - 1] == '\n' ? "" : "\n");
+	}
+	fputs("```\n\n", out);
+}
+
 static void markdown(FILE *out, const struct sp_catalog *cat)
 {
 	size_t i, n_query = 0;
@@ -96,26 +110,13 @@ static void markdown(FILE *out, const struct sp_catalog *cat)
 	fputc('\n', out);
 	for (i = 0; i < cat->nrules; i++) {
 		const struct sp_rule *r = &cat->rules[i];
-		size_t j;
 
 		fprintf(out, "## %s\n\n**%s** — %s, %s confidence, %s%s.\n\n", r->id, r->title,
 			sp_severity_name(r->severity), sp_confidence_name(r->confidence), r->category,
 			r->builtin ? ", built in" : "");
 		fprintf(out, "%s\n\n*What to do:* %s\n\n", r->rationale, r->remediation);
-		if (r->positive[0]) {
-			fputs("Flagged:\n\n```python\n", out);
-			for (j = 0; r->positive[j]; j++)
-				fprintf(out, "%s%s", r->positive[j],
-					r->positive[j][strlen(r->positive[j]) - 1] == '\n' ? "" : "\n");
-			fputs("```\n\n", out);
-		}
-		if (r->negative[0]) {
-			fputs("Not flagged:\n\n```python\n", out);
-			for (j = 0; r->negative[j]; j++)
-				fprintf(out, "%s%s", r->negative[j],
-					r->negative[j][strlen(r->negative[j]) - 1] == '\n' ? "" : "\n");
-			fputs("```\n\n", out);
-		}
+		examples(out, "Flagged", r->positive);
+		examples(out, "Not flagged", r->negative);
 	}
 }
 

@@ -32,19 +32,6 @@ static size_t seq_len(const unsigned char *p, size_t n)
 	return 0;
 }
 
-bool sp_utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
-
-	while (i < len) {
-		if (!(k = seq_len(p + i, len - i)))
-			return false;
-		i += k;
-	}
-	return true;
-}
-
 char *sp_utf8_clean(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;

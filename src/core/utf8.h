@@ -10,6 +10,5 @@
 #include <stddef.h>
 
 char *sp_utf8_clean(const char *s, size_t len);
-bool sp_utf8_valid(const char *s, size_t len);
 
 #endif

@@ -177,17 +177,17 @@ static int parse_rule(struct sp_catalog *cat, const char *name, size_t i, const 
 				return bad(d, name, i, "equivalents",
 					   "unknown peer (bandit, pycodeaudit, guarddog)");
 		}
-		if (get_ids(cat, cJSON_GetObjectItemCaseSensitive(eq, "bandit"), &r->bandit) < 0 &&
-		    cJSON_GetObjectItemCaseSensitive(eq, "bandit"))
-			return bad(d, name, i, "equivalents.bandit", "expected an array of ids");
-		if (get_ids(cat, cJSON_GetObjectItemCaseSensitive(eq, "pycodeaudit"),
-			    &r->pycodeaudit) < 0 &&
-		    cJSON_GetObjectItemCaseSensitive(eq, "pycodeaudit"))
-			return bad(d, name, i, "equivalents.pycodeaudit", "expected an array of ids");
-		if (get_ids(cat, cJSON_GetObjectItemCaseSensitive(eq, "guarddog"), &r->guarddog) <
-			    0 &&
-		    cJSON_GetObjectItemCaseSensitive(eq, "guarddog"))
-			return bad(d, name, i, "equivalents.guarddog", "expected an array of ids");
+		const char **fields[] = {&r->bandit, &r->pycodeaudit, &r->guarddog};
+		char where[48];
+		size_t k;
+
+		for (k = 0; peers[k]; k++) {
+			v = cJSON_GetObjectItemCaseSensitive(eq, peers[k]);
+			if (v && get_ids(cat, v, fields[k]) < 0) {
+				snprintf(where, sizeof(where), "equivalents.%s", peers[k]);
+				return bad(d, name, i, where, "expected an array of ids");
+			}
+		}
 	}
 	ex = cJSON_GetObjectItemCaseSensitive(o, "examples");
 	if (ex) {

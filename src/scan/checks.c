@@ -1312,6 +1312,14 @@ static bool csv_next(struct csv *r, struct csv_row *row)
 				break;
 			}
 			/* fall through */
+		case QUOTE:
+			/* "" is a quote; anything else continues the field unquoted. */
+			if (ch == '"') {
+				csv_put(row, '"');
+				st = QUOTED;
+				break;
+			}
+			/* fall through */
 		case FIELD:
 			if (ch == ',') {
 				row->nfields++;
@@ -1329,21 +1337,6 @@ static bool csv_next(struct csv *r, struct csv_row *row)
 				st = QUOTE;
 			else
 				csv_put(row, nl ? '\n' : ch);
-			break;
-		case QUOTE:
-			if (ch == '"') {
-				csv_put(row, '"');
-				st = QUOTED;
-			} else if (ch == ',') {
-				row->nfields++;
-				st = START;
-			} else if (nl) {
-				row->nfields++;
-				return true;
-			} else {
-				csv_put(row, ch);
-				st = FIELD;
-			}
 			break;
 		}
 	}

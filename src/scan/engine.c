@@ -354,8 +354,8 @@ static int compile(struct sp_engine *e, struct qset *qs, const char *text, struc
 			snprintf(d->where, sizeof(d->where), "%s", rule);
 		}
 		return sp_diag_set(d, SP_EPARSE,
-				   "cannot compile the rule queries: %s near rule '%s' (line %u of the joined queries)",
-				   query_error_name(qerr), rule[0] ? rule : "?", line);
+				   "cannot compile the rule queries: %s near rule '%s'",
+				   query_error_name(qerr), rule[0] ? rule : "?");
 	}
 	qs->cap_match = capture_id(qs->query, "match");
 	qs->npatterns = ts_query_pattern_count(qs->query);
@@ -745,11 +745,6 @@ void sp_engine_free(struct sp_engine *e)
 	free(e->prefixes);
 	free(e->methods);
 	free(e);
-}
-
-size_t sp_engine_pattern_count(const struct sp_engine *e)
-{
-	return e->q.npatterns + e->callq.npatterns;
 }
 
 struct sp_worker *sp_worker_new(const struct sp_engine *e)

@@ -19,7 +19,6 @@ struct sp_worker;
 /* Compiles the catalog's queries; d names the rule and offset of a bad one. */
 int sp_engine_new(const struct sp_catalog *cat, struct sp_engine **out, struct sp_diag *d);
 void sp_engine_free(struct sp_engine *e);
-size_t sp_engine_pattern_count(const struct sp_engine *e);
 
 struct sp_worker *sp_worker_new(const struct sp_engine *e);
 void sp_worker_free(struct sp_worker *w);

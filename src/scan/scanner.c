@@ -60,7 +60,8 @@ static const char *const issue_rules[] = {
 	[SP_UI_CORRUPT] = "archive-corrupt",
 };
 
-const char *sp_scanner_issue_rule(enum sp_unpack_issue issue)
+/* The rule id reported for an unpacking issue. */
+static const char *issue_rule(enum sp_unpack_issue issue)
 {
 	if ((size_t)issue >= sizeof(issue_rules) / sizeof(issue_rules[0]) || !issue_rules[issue])
 		return "archive-corrupt";
@@ -251,7 +252,7 @@ static void on_issue(void *ud, enum sp_unpack_issue issue, const char *path, con
 {
 	struct visit *v = ud;
 
-	sp_artifact_add(v->a, rule(v->s->cat, sp_scanner_issue_rule(issue)), SP_CTX_NONE, path, 0,
+	sp_artifact_add(v->a, rule(v->s->cat, issue_rule(issue)), SP_CTX_NONE, path, 0,
 			0, NULL, 0, detail);
 }
 

@@ -31,7 +31,4 @@ struct sp_artifact *sp_scanner_add(struct sp_scanner *s, const char *target);
 /* Waits until every queued source has been scanned; then sorts findings. */
 void sp_scanner_wait(struct sp_scanner *s);
 
-/* The rule id reported for an unpacking issue ("archive-bomb"). */
-const char *sp_scanner_issue_rule(enum sp_unpack_issue issue);
-
 #endif
