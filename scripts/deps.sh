@@ -16,7 +16,7 @@ PKGS=(
 # Tools by command: a machine may have them from elsewhere (NodeSource's
 # nodejs ships npm and conflicts with Debian's npm; pyenv ships python3).
 # command:package to install when the command is missing.
-TOOLS=(npm:npm python3:python3)
+TOOLS=(npm:npm python3:python3 strace:strace)
 
 missing=()
 for p in "${PKGS[@]}"; do
