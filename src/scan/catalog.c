@@ -283,12 +283,11 @@ int sp_catalog_seal(struct sp_catalog *cat, struct sp_diag *d)
 	return 0;
 }
 
-int sp_catalog_load_embedded(struct sp_catalog *cat, struct sp_diag *d)
+int sp_catalog_add_embedded(struct sp_catalog *cat, struct sp_diag *d)
 {
 	const struct sp_embedded *e;
 	int err = 0;
 
-	sp_catalog_init(cat);
 	for (e = sp_embedded_files; e->name && !err; e++) {
 		if (strncmp(e->name, "rules/", 6) != 0)
 			continue;
@@ -297,6 +296,15 @@ int sp_catalog_load_embedded(struct sp_catalog *cat, struct sp_diag *d)
 		else if (sp_str_endswith(e->name, ".scm"))
 			err = sp_catalog_add_queries(cat, e->name, (const char *)e->data, e->len, d);
 	}
+	return err;
+}
+
+int sp_catalog_load_embedded(struct sp_catalog *cat, struct sp_diag *d)
+{
+	int err;
+
+	sp_catalog_init(cat);
+	err = sp_catalog_add_embedded(cat, d);
 	if (!err)
 		err = sp_catalog_seal(cat, d);
 	if (err)

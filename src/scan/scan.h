@@ -114,6 +114,8 @@ int sp_catalog_add_rules(struct sp_catalog *cat, const char *name, const char *j
 int sp_catalog_add_queries(struct sp_catalog *cat, const char *name, const char *text, size_t len,
 			   struct sp_diag *d);
 int sp_catalog_seal(struct sp_catalog *cat, struct sp_diag *d);
+/* Adds the rule and query files compiled into the binary (not sealed). */
+int sp_catalog_add_embedded(struct sp_catalog *cat, struct sp_diag *d);
 void sp_catalog_release(struct sp_catalog *cat);
 /* The rule with this id, or NULL. Binary search once sealed, linear before. */
 const struct sp_rule *sp_catalog_find(const struct sp_catalog *cat, const char *id);

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/embed.h"
 #include "scan/engine.h"
 #include "scan/scan.h"
 
@@ -139,19 +138,10 @@ static void test_loader_rejects(void **state)
 /* The shipped catalog plus one more query file, sealed. */
 static void load_embedded_plus(struct sp_catalog *cat, const char *extra)
 {
-	const struct sp_embedded *f;
 	struct sp_diag d;
 
 	sp_catalog_init(cat);
-	for (f = sp_embedded_files; f->name; f++) {
-		if (strncmp(f->name, "rules/", 6))
-			continue;
-		if (strstr(f->name, ".json"))
-			assert_int_equal(sp_catalog_add_rules(cat, f->name, (const char *)f->data,
-							      f->len, &d), 0);
-		else
-			sp_catalog_add_queries(cat, f->name, (const char *)f->data, f->len, &d);
-	}
+	assert_int_equal(sp_catalog_add_embedded(cat, &d), 0);
 	sp_catalog_add_queries(cat, "extra.scm", extra, strlen(extra), &d);
 	assert_int_equal(sp_catalog_seal(cat, &d), 0);
 }
