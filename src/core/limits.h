@@ -94,4 +94,24 @@
  */
 #define SP_MAX_QUEUED_BYTES (16LL * 1024 * 1024)
 
+/* --- configuration (src/resolve/pipconf.c) --- */
+
+/*
+ * Bytes of one pip configuration file. Real ones are a few lines; a bigger
+ * file is a mistake (or /dev/zero) and is refused rather than read.
+ */
+#define SP_MAX_CONFIG_BYTES (1024 * 1024)
+
+/* --- package indexes (src/resolve/index.c) --- */
+
+/*
+ * Bytes of one index page. PyPI's largest project pages (botocore, with
+ * thousands of releases) are a few MiB of JSON; 64 MiB leaves room for
+ * mirrors that pretty-print, and stops an endless page.
+ */
+#define SP_MAX_INDEX_PAGE_BYTES (64LL * 1024 * 1024)
+
+/* Files listed on one index page; PyPI's largest list tens of thousands. */
+#define SP_MAX_INDEX_FILES 250000
+
 #endif
