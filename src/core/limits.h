@@ -114,4 +114,13 @@
 /* Files listed on one index page; PyPI's largest list tens of thousands. */
 #define SP_MAX_INDEX_FILES 250000
 
+/* --- resolution (src/resolve/resolver.c) --- */
+
+/*
+ * Rounds of the backtracking resolver (one pin or one back-jump each).
+ * pip gives up after the same number; a graph that needs more is one
+ * where the user must pin versions.
+ */
+#define SP_MAX_RESOLVE_ROUNDS 200000
+
 #endif
