@@ -170,6 +170,19 @@ static const void **concat(struct sp_resolver *r, const void *const *a, size_t n
 	return out;
 }
 
+size_t sp_rlookup_reqs(const struct sp_rlookup *l, const char *id, const void *const **out)
+{
+	ssize_t at = find_id(l->criteria, l->n, id);
+	size_t n;
+
+	if (at < 0) {
+		*out = NULL;
+		return 0;
+	}
+	*out = reqs_of(l->r, ((const struct centry *)l->criteria)[at].c, NULL, &n);
+	return n;
+}
+
 /*
  * Adds req (asked for by parent) to the criteria array. A requirement that
  * leaves its identifier no candidate is a conflict: *conflict gets the
@@ -194,8 +207,12 @@ static int add_to_criteria(struct sp_resolver *r, struct centry **crit, size_t *
 		c->nincompat = old->nincompat;
 	}
 	reqs = reqs_of(r, old, req, &nreqs);
-	err = r->p.find_matches(r->p.ctx, id, reqs, nreqs, c->incompat, c->nincompat, &c->cands,
-				&c->ncands, d);
+	{
+		struct sp_rlookup all = {*crit, *ncrit, r};
+
+		err = r->p.find_matches(r->p.ctx, id, reqs, nreqs, c->incompat, c->nincompat, &all,
+					&c->cands, &c->ncands, d);
+	}
 	if (err < 0)
 		return err;
 	info = sp_arena_alloc(&r->arena, ((old ? old->ninfo : 0) + 1) * sizeof(*info));
@@ -358,8 +375,13 @@ static int patch_criteria(struct sp_resolver *r, const struct learnt *l, size_t 
 		c = sp_arena_alloc(&r->arena, sizeof(*c));
 		reqs = reqs_of(r, old, NULL, &nreqs);
 		inc = concat(r, old->incompat, old->nincompat, l[i].incompat, l[i].n);
-		err = r->p.find_matches(r->p.ctx, l[i].id, reqs, nreqs, inc,
-					old->nincompat + l[i].n, &c->cands, &c->ncands, d);
+		{
+			struct sp_rlookup all = {s->criteria, s->ncriteria, r};
+
+			err = r->p.find_matches(r->p.ctx, l[i].id, reqs, nreqs, inc,
+						old->nincompat + l[i].n, &all, &c->cands,
+						&c->ncands, d);
+		}
 		if (err < 0)
 			return err;
 		if (!c->ncands) {

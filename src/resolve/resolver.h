@@ -41,6 +41,19 @@ struct sp_rpref {
 	double k[SP_RPREF_LEN];
 };
 
+/*
+ * The requirements of another identifier in the criteria being built, for
+ * providers whose matches depend on them (an identifier with extras looks
+ * at the pins asked of its base project). Valid during the call only.
+ */
+struct sp_rlookup {
+	const void *criteria;
+	size_t n;
+	struct sp_resolver *r;
+};
+/* The requirements known for id; 0 when none. *out is valid until the next call. */
+size_t sp_rlookup_reqs(const struct sp_rlookup *l, const char *id, const void *const **out);
+
 struct sp_rprovider {
 	void *ctx;
 	const char *(*identify_req)(void *ctx, const void *req);
@@ -52,8 +65,9 @@ struct sp_rprovider {
 	 * the resolution with that error.
 	 */
 	int (*find_matches)(void *ctx, const char *id, const void *const *reqs, size_t nreqs,
-			    const void *const *incompat, size_t nincompat, const void *const **out,
-			    size_t *nout, struct sp_diag *d);
+			    const void *const *incompat, size_t nincompat,
+			    const struct sp_rlookup *all, const void *const **out, size_t *nout,
+			    struct sp_diag *d);
 	bool (*is_satisfied_by)(void *ctx, const void *req, const void *cand);
 	/* The candidate's requirements; negative on error (metadata unreadable). */
 	int (*get_dependencies)(void *ctx, const void *cand, const void *const **out,

@@ -72,8 +72,8 @@ static const char *identify_cand(void *ctx, const void *c)
 }
 
 static int find_matches(void *ctx, const char *id, const void *const *reqs, size_t nreqs,
-			const void *const *incompat, size_t nincompat, const void *const **out,
-			size_t *nout, struct sp_diag *d)
+			const void *const *incompat, size_t nincompat, const struct sp_rlookup *all,
+			const void *const **out, size_t *nout, struct sp_diag *d)
 {
 	struct toy *t = ctx;
 	const void **res = &t->matches[t->nmatches];
@@ -81,6 +81,7 @@ static int find_matches(void *ctx, const char *id, const void *const *reqs, size
 	int best;
 
 	(void)d;
+	(void)all;
 	/* Newest first: repeatedly take the highest version not yet taken. */
 	for (best = 100; best > 0; best--) {
 		for (i = 0; i < t->npkgs; i++) {
