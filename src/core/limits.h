@@ -123,4 +123,72 @@
  */
 #define SP_MAX_RESOLVE_ROUNDS 200000
 
+/* --- downloads (src/fetch) --- */
+
+/*
+ * Bytes of one index page or metadata file held in memory. PyPI's largest
+ * simple pages (projects with tens of thousands of files) are a few tens of
+ * MiB of JSON; anything larger is a server trying to exhaust memory. The
+ * cap counts decoded bytes, so a gzip or brotli bomb stops here too.
+ */
+#define SP_FETCH_MAX_PAGE_BYTES (64LL * 1024 * 1024)
+
+/*
+ * Bytes of one downloaded artifact. The largest wheels on PyPI (CUDA builds
+ * of machine-learning libraries) are around 2.5 GiB; a body past this cap is
+ * aborted as soon as it crosses it, or before it starts when Content-Length
+ * says so.
+ */
+#define SP_FETCH_MAX_ARTIFACT_BYTES (4LL * 1024 * 1024 * 1024)
+
+/*
+ * Redirects followed for one request. Indexes redirect once or twice (to a
+ * CDN, or to add a trailing slash); a longer chain is a loop or a server
+ * walking the client around.
+ */
+#define SP_FETCH_MAX_REDIRECTS 10
+
+/*
+ * Bytes of a URL safepip will request or report. Index URLs with a file
+ * name and a hash fragment stay well under 1 KiB; a longer one is refused
+ * rather than passed to libcurl and into messages.
+ */
+#define SP_FETCH_MAX_URL 8192
+
+/*
+ * Seconds a server's Retry-After is honoured. pip has no cap; an index
+ * asking for minutes would stall an install with no output, so the wait is
+ * cut to this and the retry is made anyway (it fails if the server still
+ * refuses).
+ */
+#define SP_FETCH_MAX_RETRY_AFTER_S 60
+
+/* Upper bound of one exponential back-off delay between retries, in ms. */
+#define SP_FETCH_MAX_BACKOFF_MS (30 * 1000)
+
+/* Retries of one request (pip's --retries defaults to 5). */
+#define SP_FETCH_MAX_RETRIES 20
+
+/* Parallel transfers in total and per host (the options are clamped). */
+#define SP_FETCH_MAX_PARALLEL 64
+
+/*
+ * Bytes of one response header value kept (Content-Type, ETag,
+ * Last-Modified). Real values are under 200 bytes; libcurl itself caps a
+ * whole header line at 100 KiB.
+ */
+#define SP_FETCH_MAX_HEADER_VALUE 1024
+
+/*
+ * Bytes of the text part of an HTTP cache entry file (everything before the
+ * body): a URL, an Accept value and three header values with their keys.
+ */
+#define SP_HTTPCACHE_MAX_META (SP_FETCH_MAX_URL + 8 * SP_FETCH_MAX_HEADER_VALUE)
+
+/*
+ * Entries under the store's tmp/ directory inspected per cleanup, so a
+ * directory filled by something else cannot make start-up slow.
+ */
+#define SP_STORE_MAX_TMP_SCAN 10000
+
 #endif

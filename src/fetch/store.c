@@ -1,0 +1,452 @@
+#include "fetch/store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/limits.h"
+#include "core/path.h"
+#include "core/xalloc.h"
+#include "fetch/internal.h"
+#include "core/banned.h"
+
+/*
+ * A temporary file younger than this is never removed by the clean-up, even
+ * when it is unlocked: a writer creates its file and locks it in two steps,
+ * and the clean-up must not slip in between.
+ */
+#define TMP_GRACE_SECONDS 60
+
+#define TMP_SUFFIX ".part"
+
+struct sp_store {
+	char *root;
+	char *tmpdir;
+	unsigned counter;
+};
+
+struct sp_store_tmp {
+	struct sp_store *store;
+	char *path;
+	int fd;
+	int64_t size;
+	struct sp_sha256 *hash;
+};
+
+char *sp_fetch_cache_dir(const char *leaf)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+
+	if (xdg && xdg[0] == '/')
+		return xasprintf("%s/safepip/%s", xdg, leaf);
+	if (home && home[0] == '/')
+		return xasprintf("%s/.cache/safepip/%s", home, leaf);
+	return NULL;
+}
+
+char *sp_store_default_root(void)
+{
+	return sp_fetch_cache_dir("artifacts");
+}
+
+int sp_fetch_mkdirs(const char *path)
+{
+	char *p = xstrdup(path);
+	char *s;
+	int rc = 0;
+
+	for (s = p + 1;; s++) {
+		char c = *s;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			rc = -1;
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+int sp_store_open(struct sp_store **out, const char *root, struct sp_diag *d)
+{
+	struct sp_store *s;
+	char *dflt = NULL;
+	struct stat st;
+	int rc = 0;
+
+	*out = NULL;
+	if (!root) {
+		dflt = sp_store_default_root();
+		if (!dflt) {
+			rc = sp_diag_set(
+				d, SP_EINVAL,
+				"cannot find the artifact store: neither XDG_CACHE_HOME nor "
+				"HOME is set to an absolute path");
+			goto out;
+		}
+		root = dflt;
+	}
+	if (sp_fetch_mkdirs(root) != 0 || stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		rc = sp_diag_set(d, SP_EIO, "cannot create the artifact store '%s': %s", root,
+				 strerror(errno));
+		goto out;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->root = xstrdup(root);
+	s->tmpdir = xasprintf("%s/tmp", root);
+	if (mkdir(s->tmpdir, 0700) != 0 && errno != EEXIST) {
+		rc = sp_diag_set(d, SP_EIO, "cannot create '%s': %s", s->tmpdir, strerror(errno));
+		sp_store_free(s);
+		goto out;
+	}
+	sp_store_clean_tmp(s);
+	*out = s;
+out:
+	free(dflt);
+	return rc;
+}
+
+void sp_store_free(struct sp_store *s)
+{
+	if (!s)
+		return;
+	free(s->root);
+	free(s->tmpdir);
+	free(s);
+}
+
+const char *sp_store_root(const struct sp_store *s)
+{
+	return s->root;
+}
+
+int sp_store_valid_hex(const char *hex)
+{
+	size_t i;
+
+	if (!hex)
+		return 0;
+	for (i = 0; i < SP_SHA256_LEN * 2; i++) {
+		char c = hex[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return 0;
+	}
+	return hex[i] == '\0';
+}
+
+static void lower_hex(const char *hex, char out[SP_SHA256_HEX])
+{
+	size_t i;
+
+	for (i = 0; i < SP_SHA256_LEN * 2; i++)
+		out[i] = (hex[i] >= 'A' && hex[i] <= 'F') ? (char)(hex[i] - 'A' + 'a') : hex[i];
+	out[i] = '\0';
+}
+
+char *sp_store_path(const struct sp_store *s, const char *hex)
+{
+	char h[SP_SHA256_HEX];
+
+	lower_hex(hex, h);
+	return xasprintf("%s/%.2s/%.2s/%s", s->root, h, h + 2, h);
+}
+
+/* Hashes the open file fd to its end. */
+static int hash_fd(int fd, unsigned char out[SP_SHA256_LEN], int64_t *size)
+{
+	struct sp_sha256 *h = sp_sha256_new();
+	char *buf = xmalloc(1 << 16);
+	int64_t total = 0;
+	ssize_t n;
+	int rc = 0;
+
+	for (;;) {
+		n = read(fd, buf, 1 << 16);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = SP_EIO;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		sp_sha256_update(h, buf, (size_t)n);
+		total += n;
+	}
+	sp_sha256_final(h, out);
+	if (size)
+		*size = total;
+out:
+	free(buf);
+	sp_sha256_free(h);
+	return rc;
+}
+
+int sp_store_lookup(struct sp_store *s, const char *hex, char **path, int64_t *size,
+		    struct sp_diag *d)
+{
+	unsigned char dig[SP_SHA256_LEN];
+	char want[SP_SHA256_HEX], got[SP_SHA256_HEX];
+	char *p = NULL;
+	struct stat st;
+	int fd = -1, rc;
+
+	if (path)
+		*path = NULL;
+	if (!sp_store_valid_hex(hex))
+		return sp_diag_set(d, SP_EINVAL, "invalid sha256 '%.80s': expected 64 hex digits",
+				   hex ? hex : "");
+	lower_hex(hex, want);
+	p = sp_store_path(s, want);
+	/* O_NOFOLLOW: a link planted in the store must not point the scan elsewhere. */
+	fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = errno == ENOENT
+			     ? SP_ENOENT
+			     : sp_diag_set(d, SP_EIO, "cannot open '%s': %s", p, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = sp_diag_set(d, SP_EIO, "cannot use '%s': not a regular file", p);
+		goto out;
+	}
+	rc = hash_fd(fd, dig, size);
+	if (rc) {
+		sp_diag_set(d, rc, "cannot read '%s': %s", p, strerror(errno));
+		goto out;
+	}
+	sp_hex(dig, SP_SHA256_LEN, got);
+	if (strcmp(got, want) != 0) {
+		/* Corrupted or tampered with: drop it so it is downloaded again. */
+		unlink(p);
+		rc = SP_ENOENT;
+		goto out;
+	}
+	if (path) {
+		*path = p;
+		p = NULL;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return rc;
+}
+
+int sp_store_clean_tmp(struct sp_store *s)
+{
+	DIR *dir = opendir(s->tmpdir);
+	struct dirent *de;
+	unsigned seen = 0;
+	int removed = 0;
+	time_t now = time(NULL);
+
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)) != NULL && seen++ < SP_STORE_MAX_TMP_SCAN) {
+		struct stat st;
+		int fd;
+
+		if (!sp_str_endswith(de->d_name, TMP_SUFFIX))
+			continue;
+		fd = openat(dirfd(dir), de->d_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* Unlocked means its writer is gone; the grace covers open-then-lock. */
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    now - st.st_mtime > TMP_GRACE_SECONDS && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			if (unlinkat(dirfd(dir), de->d_name, 0) == 0)
+				removed++;
+		}
+		close(fd);
+	}
+	closedir(dir);
+	return removed;
+}
+
+int sp_store_tmp_open(struct sp_store *s, struct sp_store_tmp **out, struct sp_diag *d)
+{
+	struct sp_store_tmp *t;
+	unsigned char rnd[8];
+	char hex[17];
+	struct timespec ts;
+	int tries, fd = -1;
+	char *p = NULL;
+
+	*out = NULL;
+	for (tries = 0; tries < 16; tries++) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		/* Unique enough to make collisions rare; O_EXCL makes them harmless. */
+		unsigned long long mix =
+			(unsigned long long)ts.tv_nsec ^ ((unsigned long long)ts.tv_sec << 20) ^
+			((unsigned long long)getpid() << 40) ^ (s->counter * 0x9e3779b9ULL);
+
+		memcpy(rnd, &mix, sizeof(rnd));
+		sp_hex(rnd, sizeof(rnd), hex);
+		free(p);
+		p = xasprintf("%s/%ld-%u-%s%s", s->tmpdir, (long)getpid(), s->counter++, hex,
+			      TMP_SUFFIX);
+		fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		int rc = sp_diag_set(d, SP_EIO, "cannot create a file in '%s': %s", s->tmpdir,
+				     strerror(errno));
+
+		free(p);
+		return rc;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int rc = sp_diag_set(d, SP_EIO, "cannot lock '%s': %s", p, strerror(errno));
+
+		close(fd);
+		unlink(p);
+		free(p);
+		return rc;
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->store = s;
+	t->path = p;
+	t->fd = fd;
+	t->hash = sp_sha256_new();
+	*out = t;
+	return 0;
+}
+
+int sp_store_tmp_write(struct sp_store_tmp *t, const void *p, size_t n)
+{
+	const char *c = p;
+	size_t left = n;
+
+	while (left) {
+		ssize_t w = write(t->fd, c, left);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return SP_EIO;
+		c += w;
+		left -= (size_t)w;
+	}
+	sp_sha256_update(t->hash, p, n);
+	t->size += (int64_t)n;
+	return 0;
+}
+
+int sp_store_tmp_rewind(struct sp_store_tmp *t)
+{
+	if (ftruncate(t->fd, 0) != 0 || lseek(t->fd, 0, SEEK_SET) != 0)
+		return SP_EIO;
+	sp_sha256_reset(t->hash);
+	t->size = 0;
+	return 0;
+}
+
+int64_t sp_store_tmp_size(const struct sp_store_tmp *t)
+{
+	return t->size;
+}
+
+static void tmp_free(struct sp_store_tmp *t, bool remove_file)
+{
+	if (remove_file)
+		unlink(t->path);
+	if (t->fd >= 0)
+		close(t->fd);
+	sp_sha256_free(t->hash);
+	free(t->path);
+	free(t);
+}
+
+void sp_store_tmp_discard(struct sp_store_tmp *t)
+{
+	if (t)
+		tmp_free(t, true);
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fsync(fd) != 0 && errno != EINVAL)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+int sp_store_tmp_commit(struct sp_store_tmp *t, const char *expected, const char *what,
+			char hex_out[SP_SHA256_HEX], char **path, struct sp_diag *d)
+{
+	unsigned char dig[SP_SHA256_LEN];
+	char want[SP_SHA256_HEX];
+	char *dest = NULL, *dir = NULL;
+	bool keep = false;
+	int rc = 0;
+
+	if (path)
+		*path = NULL;
+	sp_sha256_final(t->hash, dig);
+	sp_hex(dig, SP_SHA256_LEN, hex_out);
+	if (expected) {
+		if (!sp_store_valid_hex(expected)) {
+			rc = sp_diag_set(d, SP_EINVAL, "invalid sha256 for '%s': '%.80s'", what,
+					 expected);
+			goto out;
+		}
+		lower_hex(expected, want);
+		if (strcmp(want, hex_out) != 0) {
+			rc = sp_diag_set(d, SP_EHASH, "hash mismatch for '%s': expected %s, got %s",
+					 what, want, hex_out);
+			goto out;
+		}
+	}
+	if (fsync(t->fd) != 0) {
+		rc = sp_diag_set(d, SP_EIO, "cannot write '%s': %s", t->path, strerror(errno));
+		goto out;
+	}
+	dest = sp_store_path(t->store, hex_out);
+	dir = xstrndup(dest, strlen(dest) - SP_SHA256_LEN * 2 - 1);
+	if (sp_fetch_mkdirs(dir) != 0) {
+		rc = sp_diag_set(d, SP_EIO, "cannot create '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	if (rename(t->path, dest) != 0) {
+		rc = sp_diag_set(d, SP_EIO, "cannot store '%s' as '%s': %s", what, dest,
+				 strerror(errno));
+		goto out;
+	}
+	keep = true;
+	if (fsync_dir(dir) != 0) {
+		rc = sp_diag_set(d, SP_EIO, "cannot sync '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	if (path) {
+		*path = dest;
+		dest = NULL;
+	}
+out:
+	tmp_free(t, !keep);
+	free(dest);
+	free(dir);
+	return rc;
+}

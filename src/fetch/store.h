@@ -1,0 +1,91 @@
+/*
+ * The content-addressed artifact store: every downloaded file lives at
+ * ROOT/ab/cd/<sha256 hex> (ab, cd: the first two byte pairs of the hex), so
+ * a file is found by the hash the index gives for it, and a file that is in
+ * the store has been checked against that hash.
+ *
+ * Files arrive through a temporary file in ROOT/tmp/ that is hashed while it
+ * is written, flushed with fsync and renamed into place only when its hash
+ * is the expected one; otherwise it is deleted and nothing is stored. A
+ * writer holds an flock() on its temporary file, so the clean-up at open
+ * removes exactly the files whose writer has died (the lock goes with the
+ * process), whatever the process ids or clocks say.
+ *
+ * Ownership: sp_store_open() returns a store freed by sp_store_free(); a
+ * struct sp_store_tmp is owned by its writer until sp_store_tmp_commit() or
+ * sp_store_tmp_discard(), which both free it. Paths returned as char * are
+ * the caller's to free().
+ */
+#ifndef SP_FETCH_STORE_H
+#define SP_FETCH_STORE_H
+
+#include <stdint.h>
+
+#include "core/digest.h"
+#include "core/error.h"
+
+struct sp_store;
+struct sp_store_tmp;
+
+/*
+ * $XDG_CACHE_HOME/safepip/artifacts, or ~/.cache/safepip/artifacts when
+ * XDG_CACHE_HOME is unset or not absolute (the XDG rule). NULL when neither
+ * that nor $HOME is usable.
+ */
+char *sp_store_default_root(void);
+
+/*
+ * Opens (creating it, mode 0700) the store at root, or at the default root
+ * when root is NULL, and removes temporary files left by dead writers.
+ */
+int sp_store_open(struct sp_store **out, const char *root, struct sp_diag *d);
+void sp_store_free(struct sp_store *s);
+const char *sp_store_root(const struct sp_store *s);
+
+/* Whether hex is 64 lower- or upper-case hex digits. */
+int sp_store_valid_hex(const char *hex);
+
+/* ROOT/ab/cd/<hex> for a valid hex (lower-cased), whether or not it exists. */
+char *sp_store_path(const struct sp_store *s, const char *hex);
+
+/*
+ * Finds the file for hex and re-hashes it before handing it out: a store
+ * under the user's home can be changed behind safepip's back (another tool,
+ * a disk error, an attacker with the user's rights), and the scan and the
+ * install must see the bytes the index vouched for. Hashing a local file
+ * costs a small fraction of downloading it. A file whose content no longer
+ * matches its name is deleted and reported as absent.
+ *
+ * Returns 0 and the path in *path (may be NULL) and the size in *size (may
+ * be NULL), SP_ENOENT when absent, or another SP_E* on I/O errors.
+ */
+int sp_store_lookup(struct sp_store *s, const char *hex, char **path, int64_t *size,
+		    struct sp_diag *d);
+
+/* Removes temporary files whose writer has died; returns how many. */
+int sp_store_clean_tmp(struct sp_store *s);
+
+/* A new locked temporary file in ROOT/tmp/. */
+int sp_store_tmp_open(struct sp_store *s, struct sp_store_tmp **out, struct sp_diag *d);
+/* Appends and hashes; SP_EIO on a write error (the file is then useless). */
+int sp_store_tmp_write(struct sp_store_tmp *t, const void *p, size_t n);
+/* Empties the file and the hash, for a retried download. */
+int sp_store_tmp_rewind(struct sp_store_tmp *t);
+int64_t sp_store_tmp_size(const struct sp_store_tmp *t);
+/* Deletes the file and frees t (NULL is allowed). */
+void sp_store_tmp_discard(struct sp_store_tmp *t);
+
+/*
+ * Finishes the file: computes its hash into hex_out, compares it with
+ * expected (64 hex digits, or NULL to take whatever arrived), and on a match
+ * fsyncs, renames it into place (a file already there has the same bytes,
+ * so replacing it is atomic and harmless) and fsyncs the directory. On a
+ * mismatch the file is deleted and d says "hash mismatch for '<what>':
+ * expected X, got Y" with SP_EHASH. what names the source in messages (a
+ * URL, already redacted). Frees t in every case;
+ * *path (may be NULL) receives the stored path on success.
+ */
+int sp_store_tmp_commit(struct sp_store_tmp *t, const char *expected, const char *what,
+			char hex_out[SP_SHA256_HEX], char **path, struct sp_diag *d);
+
+#endif
