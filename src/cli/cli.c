@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{"rules", cli_rules, "list the checks safepip runs, and why each matters"},
 	{"scan", cli_scan, "scan wheels, sdists, directories or .py files; install nothing"},
+	{"shell-init", cli_shell_init, "shell functions that send pip installs through safepip"},
 };
 
 static void usage(FILE *out)
@@ -32,6 +33,8 @@ static void usage(FILE *out)
 		"commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "  %-10s %s\n", "list...",
+		"pip's list, show, freeze, uninstall, check, config... run the real pip");
 	fprintf(out, "\n'safepip <command> --help' describes a command and its options.\n"
 		     "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage, 3 error.\n");
 }
@@ -57,6 +60,8 @@ int cli_main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(cmd, commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
+	if (cli_is_pip_command(cmd))
+		return cli_pip_passthrough(argc - 1, argv + 1);
 	fprintf(stderr, "safepip: unknown command '%s' (see 'safepip --help')\n", cmd);
 	return SP_EXIT_USAGE;
 }

@@ -4,6 +4,8 @@
 #ifndef SP_CLI_CLI_H
 #define SP_CLI_CLI_H
 
+#include <stdbool.h>
+
 /* Exit codes, documented in docs/exit-codes.md. */
 enum {
 	SP_EXIT_OK = 0,
@@ -15,5 +17,9 @@ enum {
 int cli_main(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_scan(int argc, char **argv);
+int cli_shell_init(int argc, char **argv);
+/* pip commands safepip passes to the target's pip (or refuses): list, show, freeze... */
+bool cli_is_pip_command(const char *cmd);
+int cli_pip_passthrough(int argc, char **argv);
 
 #endif

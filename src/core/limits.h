@@ -191,4 +191,39 @@
  */
 #define SP_STORE_MAX_TMP_SCAN 10000
 
+/* --- target environment and delegate (src/delegate) --- */
+
+/*
+ * Bytes of JSON the target interpreter may print about itself. A real
+ * answer is a few tens of KiB (about a thousand wheel tags); the cap bounds
+ * memory against an interpreter (or a shim in front of it) that prints
+ * without end.
+ */
+#define SP_MAX_PROBE_OUTPUT (4 * 1024 * 1024)
+
+/* Milliseconds the target interpreter may take to answer (a cold start on slow disks). */
+#define SP_PROBE_TIMEOUT_MS (60 * 1000)
+
+/* Wheel tags accepted from the target; CPython on a recent glibc has about 1000. */
+#define SP_MAX_TAGS 20000
+
+/* Bytes of one string in the target's answer (a path, a tag, a marker value). */
+#define SP_MAX_FACT_BYTES 4096
+
+/*
+ * Bytes read from the start of an installed METADATA or PKG-INFO file for
+ * its Name and Version headers. They come first in every writer's output;
+ * the description that may follow is not needed.
+ */
+#define SP_MAX_METADATA_HEAD (64 * 1024)
+
+/* Distributions read from the target's site directories. */
+#define SP_MAX_INSTALLED 100000
+
+/* Bytes of pyvenv.cfg read; real ones hold five short lines. */
+#define SP_MAX_PYVENV_CFG (64 * 1024)
+
+/* Artifacts in one lock file (a resolved set far larger than any real project). */
+#define SP_MAX_LOCK_ITEMS 10000
+
 #endif
