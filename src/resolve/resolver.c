@@ -652,3 +652,11 @@ out:
 	free(unsat);
 	return err;
 }
+
+size_t sp_resolver_info(struct sp_resolver *r, const char *id, const struct sp_rinfo **out)
+{
+	const struct criterion *c = r->nstates ? get_criterion(top(r), id) : NULL;
+
+	*out = c ? c->info : NULL;
+	return c ? c->ninfo : 0;
+}

@@ -107,4 +107,10 @@ void sp_resolver_release(struct sp_resolver *r);
 int sp_resolver_resolve(struct sp_resolver *r, const void *const *reqs, size_t nreqs,
 			struct sp_diag *d);
 
+/*
+ * After a successful resolution: who asked for id, and with what, in the
+ * final state (for "# via" lines). Valid until sp_resolver_release().
+ */
+size_t sp_resolver_info(struct sp_resolver *r, const char *id, const struct sp_rinfo **out);
+
 #endif
