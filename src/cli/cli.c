@@ -15,6 +15,7 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{"policy", cli_policy, "show the effective policy and its layers, or check policy files"},
 	{"rules", cli_rules, "list the checks safepip runs, and why each matters"},
 	{"scan", cli_scan, "scan wheels, sdists, directories or .py files; install nothing"},
 	{"shell-init", cli_shell_init, "shell functions that send pip installs through safepip"},
@@ -36,7 +37,8 @@ static void usage(FILE *out)
 	fprintf(out, "  %-10s %s\n", "list...",
 		"pip's list, show, freeze, uninstall, check, config... run the real pip");
 	fprintf(out, "\n'safepip <command> --help' describes a command and its options.\n"
-		     "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage, 3 error.\n");
+		     "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or malformed\n"
+		     "policy, 3 error.\n");
 }
 
 int cli_main(int argc, char **argv)

@@ -10,16 +10,27 @@
 enum {
 	SP_EXIT_OK = 0,
 	SP_EXIT_FINDINGS = 1, /* scan: findings at or above --fail-on */
-	SP_EXIT_USAGE = 2,    /* bad command line */
+	SP_EXIT_USAGE = 2,    /* bad command line, or a malformed policy file */
 	SP_EXIT_ERROR = 3,    /* a target could not be read, or an internal error */
 };
 
 int cli_main(int argc, char **argv);
+int cli_policy(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_scan(int argc, char **argv);
 int cli_shell_init(int argc, char **argv);
 /* pip commands safepip passes to the target's pip (or refuses): list, show, freeze... */
 bool cli_is_pip_command(const char *cmd);
 int cli_pip_passthrough(int argc, char **argv);
+
+struct sp_policy;
+/*
+ * Loads the effective policy (built-in, system, user, project, then
+ * cli_file when not NULL) into p, printing its warnings to stderr prefixed
+ * by prog. On error the message is printed, p is released, and the SP_E*
+ * code is returned; cli_policy_exit() turns it into an exit code.
+ */
+int cli_load_policy(struct sp_policy *p, const char *cli_file, const char *prog);
+int cli_policy_exit(int err);
 
 #endif

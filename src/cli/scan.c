@@ -6,9 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "policy/policy.h"
+#include "policy/typosquat.h"
 #include "report/report.h"
 #include "scan/engine.h"
 #include "scan/scanner.h"
@@ -27,7 +31,11 @@ static void usage(FILE *out)
 	      "  -f, --format FORMAT    report format: text (default) or json\n"
 	      "  -o, --output FILE      write the report to FILE instead of standard output\n"
 	      "      --fail-on SEV      exit 1 when a finding is at least SEV: info, low,\n"
-	      "                         medium, high (default), critical, or never\n"
+	      "                         medium, high (default), critical, or never; or when\n"
+	      "                         the policy's verdict of an artifact is at least\n"
+	      "                         block or warn\n"
+	      "      --policy FILE      a policy file over the built-in, system, user and\n"
+	      "                         project ones (or builtin:strict, builtin:permissive)\n"
 	      "      --min-severity SEV list findings at or above SEV in the text report\n"
 	      "                         (default low; JSON always lists every finding)\n"
 	      "  -j, --jobs N           scan threads (default: one per core)\n"
@@ -36,12 +44,16 @@ static void usage(FILE *out)
 	      "  -q, --quiet            no progress on standard error\n"
 	      "  -h, --help             show this help\n"
 	      "\n"
+	      "Each artifact gets the policy's verdict (allow, warn or block) with its\n"
+	      "reasons; see docs/policy.md and 'safepip policy show'.\n"
+	      "\n"
 	      "exit status: 0 nothing at or above --fail-on, 1 findings at or above it,\n"
-	      "2 bad usage, 3 a target could not be read (see docs/exit-codes.md)\n",
+	      "2 bad usage or a malformed policy, 3 a target could not be read (see\n"
+	      "docs/exit-codes.md)\n",
 	      out);
 }
 
-enum { OPT_FAIL_ON = 256, OPT_MIN_SEV, OPT_COLOR, OPT_NO_COLOR };
+enum { OPT_FAIL_ON = 256, OPT_MIN_SEV, OPT_COLOR, OPT_NO_COLOR, OPT_POLICY };
 
 static int parse_severity_opt(const char *opt, const char *v, int *out, bool allow_never)
 {
@@ -53,7 +65,7 @@ static int parse_severity_opt(const char *opt, const char *v, int *out, bool all
 	}
 	if (sp_severity_parse(v, &s)) {
 		fprintf(stderr, "safepip scan: invalid %s '%s' (expected info, low, medium, high, critical%s)\n",
-			opt, v, allow_never ? " or never" : "");
+			opt, v, allow_never ? ", never, warn or block" : "");
 		return -1;
 	}
 	*out = (int)s;
@@ -82,10 +94,16 @@ int cli_scan(int argc, char **argv)
 		{"color", required_argument, NULL, OPT_COLOR},
 		{"no-color", no_argument, NULL, OPT_NO_COLOR},
 		{"quiet", no_argument, NULL, 'q'},
+		{"policy", required_argument, NULL, OPT_POLICY},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *format = "text", *output = NULL, *color = "auto";
+	const char *format = "text", *output = NULL, *color = "auto", *policy_file = NULL;
+	enum sp_action fail_on_verdict = SP_ACTION_UNSET;
+	struct sp_policy policy;
+	bool have_policy = false;
+	struct sp_typosquat *popular = NULL;
+	struct sp_verdict *verdicts = NULL;
 	int fail_on = SP_SEV_HIGH, min_sev = SP_SEV_LOW, c, rc = SP_EXIT_ERROR, err;
 	unsigned jobs = 0;
 	bool quiet = false, progress;
@@ -110,8 +128,15 @@ int cli_scan(int argc, char **argv)
 			output = optarg;
 			break;
 		case OPT_FAIL_ON:
-			if (parse_severity_opt("--fail-on", optarg, &fail_on, true))
+			fail_on_verdict = !strcmp(optarg, "block")  ? SP_ACTION_BLOCK
+					  : !strcmp(optarg, "warn") ? SP_ACTION_WARN
+								    : SP_ACTION_UNSET;
+			if (fail_on_verdict == SP_ACTION_UNSET &&
+			    parse_severity_opt("--fail-on", optarg, &fail_on, true))
 				return SP_EXIT_USAGE;
+			break;
+		case OPT_POLICY:
+			policy_file = optarg;
 			break;
 		case OPT_MIN_SEV:
 			if (parse_severity_opt("--min-severity", optarg, &min_sev, false))
@@ -166,6 +191,18 @@ int cli_scan(int argc, char **argv)
 		return SP_EXIT_USAGE;
 	}
 
+	/* The policy first: a malformed one stops the run before any work. */
+	if ((err = cli_load_policy(&policy, policy_file, "safepip scan")))
+		return cli_policy_exit(err);
+	have_policy = true;
+	sp_diag_clear(&d);
+	/* The name index costs ~20 ms to build: only when some layer asks for the check. */
+	if ((policy.eff.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW ||
+	     policy.floor.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW) &&
+	    (err = sp_typosquat_new_embedded(&popular, &d))) {
+		fprintf(stderr, "safepip scan: cannot load the popular-name list: %s\n", d.msg);
+		goto out;
+	}
 	sp_diag_clear(&d);
 	if ((err = sp_catalog_load_embedded(&cat, &d))) {
 		fprintf(stderr, "safepip scan: cannot load the rule catalog: %s\n", d.msg);
@@ -195,8 +232,37 @@ int cli_scan(int argc, char **argv)
 	if (progress)
 		fputs("\r\033[K", stderr);
 
+	verdicts = calloc(n ? n : 1, sizeof(*verdicts));
+	if (!verdicts)
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct sp_policy_ctx ctx = {.policy = &policy, .now = (int64_t)time(NULL),
+					    .popular = popular};
+		struct sp_policy_facts facts = {.yanked = -1, .hash_pinned = -1, .size = -1};
+		struct stat st;
+
+		/*
+		 * A local file: only what it says about itself is known. Version
+		 * specifiers in the policy need the PEP 440 matcher, which is not
+		 * wired yet: without it deny entries with specifiers match and
+		 * allow entries and exceptions with specifiers do not (fail closed).
+		 */
+		facts.name = arts[i]->name;
+		facts.version = arts[i]->version;
+		facts.kind = arts[i]->kind == SP_SOURCE_WHEEL   ? SP_DIST_WHEEL
+			     : arts[i]->kind == SP_SOURCE_SDIST ? SP_DIST_SDIST
+								: SP_DIST_UNKNOWN;
+		if (stat(arts[i]->target, &st) == 0 && S_ISREG(st.st_mode))
+			facts.size = (int64_t)st.st_size;
+		facts.scan_error = arts[i]->error ? arts[i]->error_msg : NULL;
+		sp_policy_eval_artifact(&ctx, &facts, arts[i], &verdicts[i]);
+	}
+
 	rep.artifacts = arts;
 	rep.nartifacts = n;
+	rep.policy = &policy;
+	rep.verdicts = verdicts;
+	rep.fail_on_verdict = fail_on_verdict;
 	rep.catalog = &cat;
 	rep.min_severity = (enum sp_severity)min_sev;
 	rep.fail_on = fail_on;
@@ -221,6 +287,12 @@ int cli_scan(int argc, char **argv)
 		rc = SP_EXIT_FINDINGS;
 out:
 	sp_scanner_free(scanner);
+	for (i = 0; verdicts && i < n; i++)
+		sp_verdict_release(&verdicts[i]);
+	free(verdicts);
+	sp_typosquat_free(popular);
+	if (have_policy)
+		sp_policy_release(&policy);
 	for (i = 0; i < n; i++)
 		sp_artifact_free(arts[i]);
 	free(arts);

@@ -226,4 +226,31 @@
 /* Artifacts in one lock file (a resolved set far larger than any real project). */
 #define SP_MAX_LOCK_ITEMS 10000
 
+/* --- policy files (src/policy) --- */
+
+/*
+ * Bytes of one policy file. A team's policy with hundreds of exceptions
+ * is tens of KiB; a larger file is a mistake or an attack on the loader.
+ */
+#define SP_MAX_POLICY_BYTES (1024 * 1024)
+
+/*
+ * Nesting of arrays and objects in a policy file. The format needs four
+ * levels; the cap is checked before cJSON (which recurses) sees the text.
+ */
+#define SP_MAX_POLICY_DEPTH 16
+
+/*
+ * Entries in one list or map of one policy file (rules, packages,
+ * exceptions...). Bounds the work of merging layers and of evaluation,
+ * which is linear in the entries per package.
+ */
+#define SP_MAX_POLICY_ENTRIES 10000
+
+/* Bytes of one string in a policy file (a name, a reason, a URL). */
+#define SP_MAX_POLICY_STRING 2048
+
+/* Names in the popular-package list the typosquatting check guards. */
+#define SP_MAX_POPULAR_NAMES 100000
+
 #endif

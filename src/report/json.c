@@ -33,7 +33,7 @@ static void add_text(cJSON *o, const char *key, const char *s)
 	free(clean);
 }
 
-static cJSON *finding_json(const struct sp_finding *f)
+static cJSON *finding_json(const struct sp_finding *f, const struct sp_verdict *v, size_t i)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -58,11 +58,46 @@ static cJSON *finding_json(const struct sp_finding *f)
 		cJSON_AddNumberToObject(o, "cwe", f->rule->cwe);
 	else
 		cJSON_AddNullToObject(o, "cwe");
+	if (v && i < v->nfindings)
+		cJSON_AddStringToObject(o, "policy", sp_action_name(v->finding_actions[i]));
 	return o;
 }
 
-static cJSON *artifact_json(const struct sp_artifact *a)
+static cJSON *verdict_json(const struct sp_report *r, const struct sp_verdict *v)
 {
+	cJSON *o = cJSON_CreateObject(), *list;
+	size_t i;
+
+	cJSON_AddStringToObject(o, "action", sp_action_name(v->action));
+	list = cJSON_AddArrayToObject(o, "reasons");
+	for (i = 0; i < v->nreasons; i++) {
+		const struct sp_reason *x = &v->reasons[i];
+		cJSON *e = cJSON_CreateObject();
+		bool has_layer = x->layer >= 0 && (size_t)x->layer < r->policy->nlayers;
+
+		cJSON_AddStringToObject(e, "action", sp_action_name(x->action));
+		cJSON_AddStringToObject(e, "id", x->id);
+		add_text(e, "message", x->message);
+		cJSON_AddNumberToObject(e, "findings", (double)x->count);
+		add_text(e, "path", x->path);
+		if (x->line)
+			cJSON_AddNumberToObject(e, "line", x->line);
+		else
+			cJSON_AddNullToObject(e, "line");
+		add_text(e, "setting", x->setting);
+		add_text(e, "layer",
+			 has_layer ? sp_layer_kind_name(r->policy->layers[x->layer].kind) : NULL);
+		add_text(e, "file", has_layer ? r->policy->layers[x->layer].file : NULL);
+		cJSON_AddBoolToObject(e, "enforced", x->enforced);
+		cJSON_AddItemToArray(list, e);
+	}
+	return o;
+}
+
+static cJSON *artifact_json(const struct sp_report *r, size_t idx)
+{
+	const struct sp_artifact *a = r->artifacts[idx];
+	const struct sp_verdict *v = r->verdicts && r->policy ? &r->verdicts[idx] : NULL;
 	cJSON *o = cJSON_CreateObject(), *list;
 	char hex[SP_SHA256_HEX];
 	size_t i;
@@ -87,9 +122,11 @@ static cJSON *artifact_json(const struct sp_artifact *a)
 		cJSON_AddStringToObject(o, "max_severity", sp_severity_name((enum sp_severity)max));
 	else
 		cJSON_AddNullToObject(o, "max_severity");
+	if (v)
+		cJSON_AddItemToObject(o, "verdict", verdict_json(r, v));
 	list = cJSON_AddArrayToObject(o, "findings");
 	for (i = 0; i < a->nfindings; i++)
-		cJSON_AddItemToArray(list, finding_json(&a->findings[i]));
+		cJSON_AddItemToArray(list, finding_json(&a->findings[i], v, i));
 	return o;
 }
 
@@ -104,8 +141,11 @@ int sp_report_json(FILE *out, const struct sp_report *r)
 	cJSON_AddStringToObject(root, "version", SP_VERSION);
 	cJSON_AddNumberToObject(root, "schema", SCHEMA_VERSION);
 	cJSON_AddStringToObject(root, "catalog", r->catalog ? r->catalog->hash : "");
-	if (r->fail_on >= 0)
-		cJSON_AddStringToObject(root, "fail_on", sp_severity_name((enum sp_severity)r->fail_on));
+	if (r->fail_on_verdict != SP_ACTION_UNSET)
+		cJSON_AddStringToObject(root, "fail_on", sp_action_name(r->fail_on_verdict));
+	else if (r->fail_on >= 0)
+		cJSON_AddStringToObject(root, "fail_on",
+					sp_severity_name((enum sp_severity)r->fail_on));
 	else
 		cJSON_AddStringToObject(root, "fail_on", "never");
 	sp_report_counts(r, counts);
@@ -120,9 +160,24 @@ int sp_report_json(FILE *out, const struct sp_report *r)
 	cJSON_AddNumberToObject(summary, "findings", (double)total);
 	cJSON_AddItemToObject(summary, "by_severity", sev);
 	cJSON_AddBoolToObject(summary, "failed", sp_report_failed(r));
+	if (r->verdicts && r->policy) {
+		cJSON *pol = cJSON_AddObjectToObject(root, "policy"), *layers;
+
+		cJSON_AddStringToObject(summary, "verdict", sp_action_name(sp_report_verdict(r)));
+		layers = cJSON_AddArrayToObject(pol, "layers");
+		for (i = 0; i < r->policy->nlayers; i++) {
+			cJSON *l = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(l, "layer",
+						sp_layer_kind_name(r->policy->layers[i].kind));
+			add_text(l, "file", r->policy->layers[i].file);
+			cJSON_AddBoolToObject(l, "enforced", r->policy->layers[i].enforced);
+			cJSON_AddItemToArray(layers, l);
+		}
+	}
 	list = cJSON_AddArrayToObject(root, "artifacts");
 	for (i = 0; i < r->nartifacts; i++)
-		cJSON_AddItemToArray(list, artifact_json(r->artifacts[i]));
+		cJSON_AddItemToArray(list, artifact_json(r, i));
 
 	text = cJSON_Print(root);
 	if (!text || fputs(text, out) == EOF || fputc('\n', out) == EOF)

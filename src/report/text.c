@@ -99,6 +99,45 @@ static void finding(FILE *out, const struct style *st, const struct sp_finding *
 	}
 }
 
+static const char *verdict_color(const struct style *s, enum sp_action a)
+{
+	if (!s->on)
+		return "";
+	return a == SP_ACTION_BLOCK ? sev_colors[SP_SEV_HIGH]
+	       : a == SP_ACTION_WARN ? sev_colors[SP_SEV_MEDIUM]
+				     : "\033[32m";
+}
+
+/* The verdict and why: one line per reason, with the layer that decided. */
+static void verdict(FILE *out, const struct style *st, const struct sp_report *r,
+		    const struct sp_verdict *v)
+{
+	size_t i;
+
+	fprintf(out, "  verdict: %s%s%s\n", verdict_color(st, v->action), sp_action_name(v->action),
+		st->reset);
+	for (i = 0; i < v->nreasons; i++) {
+		const struct sp_reason *x = &v->reasons[i];
+		const char *label =
+			x->action == SP_ACTION_ALLOW ? "waived" : sp_action_name(x->action);
+
+		fprintf(out, "    %s%-6s%s %s: ", verdict_color(st, x->action), label, st->reset,
+			x->id);
+		put_text(out, x->message);
+		if (x->layer >= 0 && (size_t)x->layer < r->policy->nlayers) {
+			const struct sp_policy_layer *l = &r->policy->layers[x->layer];
+
+			fprintf(out, " %s[%s", st->dim, sp_layer_kind_name(l->kind));
+			if (l->kind != SP_LAYER_BUILTIN) {
+				fputc(' ', out);
+				put_text(out, l->file);
+			}
+			fprintf(out, "]%s", st->reset);
+		}
+		fputc('\n', out);
+	}
+}
+
 int sp_report_text(FILE *out, const struct sp_report *r)
 {
 	struct style st = {"", "", "", r->color};
@@ -115,6 +154,8 @@ int sp_report_text(FILE *out, const struct sp_report *r)
 		const char *last = NULL;
 
 		artifact_head(out, &st, a);
+		if (r->verdicts && r->policy)
+			verdict(out, &st, r, &r->verdicts[i]);
 		if (a->error) {
 			fprintf(out, "  %serror:%s ", sev_color(&st, SP_SEV_HIGH), st.reset);
 			put_text(out, a->error_msg);
@@ -159,6 +200,18 @@ int sp_report_text(FILE *out, const struct sp_report *r)
 	}
 	if (hidden)
 		fprintf(out, "; %zu below %s not shown", hidden, sp_severity_name(r->min_severity));
+	if (r->verdicts) {
+		size_t nv[4] = {0};
+
+		for (i = 0; i < r->nartifacts; i++)
+			nv[r->verdicts[i].action]++;
+		enum sp_action all = sp_report_verdict(r);
+
+		fprintf(out, "; verdict %s%s%s (%zu blocked, %zu warned, %zu allowed)",
+			verdict_color(&st, all), sp_action_name(all), st.reset,
+			nv[SP_ACTION_BLOCK], nv[SP_ACTION_WARN],
+			nv[SP_ACTION_ALLOW] + nv[SP_ACTION_UNSET]);
+	}
 	fputc('\n', out);
 	if (ferror(out))
 		return SP_EIO;
