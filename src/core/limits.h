@@ -253,4 +253,97 @@
 /* Names in the popular-package list the typosquatting check guards. */
 #define SP_MAX_POPULAR_NAMES 100000
 
+/* --- requirements, versions and metadata (src/req) --- */
+
+/*
+ * Bytes of one version string, surrounding whitespace excluded. The longest
+ * versions on PyPI (date stamps with local labels) stay under 100 bytes;
+ * this bounds the fixed-size struct sp_version and its canonical text.
+ */
+#define SP_MAX_VERSION_LEN 256
+
+/*
+ * Numbers in a release segment ("1.2.3" has three). Real projects use at
+ * most five or six; the cap keeps struct sp_version a fixed size.
+ */
+#define SP_MAX_VERSION_SEGMENTS 32
+
+/* Clauses in one specifier set (">=1,<2,!=1.5" has three). */
+#define SP_MAX_SPECIFIERS 64
+
+/*
+ * Bytes of one PEP 508 requirement or marker. A direct URL with a long
+ * query and a marker fits in a few KiB; the cap bounds parser work.
+ */
+#define SP_MAX_REQUIREMENT_LEN (16 * 1024)
+
+/*
+ * Parentheses nested in one marker. The parser recurses once per level;
+ * real markers nest two or three deep.
+ */
+#define SP_MAX_MARKER_DEPTH 32
+
+/* Extras named in one requirement ("pkg[a,b]" has two). */
+#define SP_MAX_EXTRAS 128
+
+/*
+ * Bytes of one requirements file. Fully hashed locks of large
+ * environments reach a few MiB (one line per wheel hash); beyond this the
+ * file is not a requirements file a person or tool wrote.
+ */
+#define SP_MAX_REQFILE_BYTES (16 * 1024 * 1024)
+
+/*
+ * Bytes of one logical line of a requirements file, after backslash
+ * continuations are joined and ${VAR} references expanded. Bounds the
+ * growth an environment value repeated many times on a line can cause.
+ */
+#define SP_MAX_REQFILE_LINE (1024 * 1024)
+
+/*
+ * Depth of -r/-c includes. pip has no cap of its own (it stops at Python's
+ * recursion limit); real projects nest two or three levels.
+ */
+#define SP_MAX_REQFILE_DEPTH 16
+
+/*
+ * Requirements files read for one top-level file, includes counted each
+ * time they are read: a file may include the same file many times, and
+ * without this cap a short chain of such files reads exponentially many.
+ */
+#define SP_MAX_REQFILE_FILES 1024
+
+/* Entries (requirement lines) kept from one set of requirements files. */
+#define SP_MAX_REQFILE_ENTRIES 100000
+
+/* --hash values on one requirement: one per file of a release, at most. */
+#define SP_MAX_REQFILE_HASHES 1024
+
+/*
+ * Bytes of one METADATA or PKG-INFO file. The headers are small; the body
+ * is the long description, which some projects make a whole manual.
+ */
+#define SP_MAX_METADATA_BYTES (16 * 1024 * 1024)
+
+/*
+ * Header lines in one metadata file. Large projects list a few hundred
+ * Requires-Dist and Classifier lines.
+ */
+#define SP_MAX_METADATA_HEADERS 10000
+
+/*
+ * Bytes of one header value, folded lines included: a License field that
+ * holds a whole licence text reaches tens of KiB.
+ */
+#define SP_MAX_METADATA_VALUE (256 * 1024)
+
+/*
+ * Bytes of a distribution file name. Wheel names with compressed platform
+ * tag sets reach about 200 bytes; file systems stop at 255.
+ */
+#define SP_MAX_FILENAME_LEN 1024
+
+/* Tag triples a wheel file name expands to (python x abi x platform). */
+#define SP_MAX_WHEEL_TAGS 1024
+
 #endif
