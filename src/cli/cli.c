@@ -15,6 +15,9 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{"download", cli_download, "resolve, fetch and scan, then save the allowed files"},
+	{"install", cli_install, "resolve, fetch, scan and judge, then run the real pip offline"},
+	{"lock", cli_lock, "resolve to a pinned, hashed requirements file; install nothing"},
 	{"policy", cli_policy, "show the effective policy and its layers, or check policy files"},
 	{"rules", cli_rules, "list the checks safepip runs, and why each matters"},
 	{"scan", cli_scan, "scan wheels, sdists, directories or .py files; install nothing"},

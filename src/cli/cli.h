@@ -12,10 +12,17 @@ enum {
 	SP_EXIT_FINDINGS = 1, /* scan: findings at or above --fail-on */
 	SP_EXIT_USAGE = 2,    /* bad command line, or a malformed policy file */
 	SP_EXIT_ERROR = 3,    /* a target could not be read, or an internal error */
+	/* install and download; pip uses 0-4 and 23, so these cannot be confused */
+	SP_EXIT_BLOCKED = 10,  /* the policy blocked a package: nothing installed */
+	SP_EXIT_DECLINED = 11, /* the user answered no to the warnings */
+	SP_EXIT_REFUSED = 12,  /* the environment was refused (root, no venv, policy) */
 };
 
 int cli_main(int argc, char **argv);
 int cli_policy(int argc, char **argv);
+int cli_download(int argc, char **argv);
+int cli_install(int argc, char **argv);
+int cli_lock(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_scan(int argc, char **argv);
 int cli_shell_init(int argc, char **argv);

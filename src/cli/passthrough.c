@@ -23,7 +23,7 @@ static const char *const passed[] = {
 	"list", "show", "uninstall",
 };
 
-static const char *const refused[] = {"download", "wheel"};
+static const char *const refused[] = {"wheel"};
 
 static bool in(const char *const *list, size_t n, const char *cmd)
 {

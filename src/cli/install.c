@@ -1,0 +1,505 @@
+/*
+ * safepip install / download: the gate. Resolve from metadata only, fetch
+ * every file once (hashes checked), scan each, let the policy decide, and
+ * only then hand exactly those files to the real pip (or uv), offline,
+ * hashes required. `download` stops before pip and copies the files out.
+ *
+ * Nothing reaches the environment unless every step succeeded: any error
+ * is a non-zero exit with one message, and pip is never started.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/request.h"
+#include "core/xalloc.h"
+#include "delegate/lock.h"
+#include "delegate/run.h"
+#include "fetch/redact.h"
+#include "policy/policy.h"
+#include "policy/typosquat.h"
+#include "report/report.h"
+#include "req/specifier.h"
+#include "scan/engine.h"
+#include "scan/scanner.h"
+#include "core/banned.h"
+
+static void usage(FILE *out, const char *cmd)
+{
+	fprintf(out,
+		"usage: safepip %s [options] REQUIREMENT... [-r FILE] [-c FILE]\n"
+		"\n"
+		"Resolve the requirements as pip would (from index metadata, running nothing),\n"
+		"download every file once with its hash checked, scan it, and apply the policy.\n",
+		cmd);
+	if (strcmp(cmd, "download") == 0)
+		fputs("Allowed files are then copied to --dest (default: the working directory).\n",
+		      out);
+	else
+		fputs("Only then run the real pip in the target virtual environment, offline,\n"
+		      "on exactly the scanned files, with hashes required.\n", out);
+	sp_pipargs_help(out);
+	fputs("\nExit codes: 0 done; 2 usage; 3 error (resolve, fetch or scan); 10 blocked by\n"
+	      "the policy; 11 declined at the prompt; 12 environment refused (root, no venv);\n"
+	      "any other: the installer's own exit code (see docs/exit-codes.md).\n", out);
+}
+
+/* The policy's version matcher: PEP 440 specifiers against a version. */
+static bool version_matches(const char *specifiers, const char *version, void *ctx)
+{
+	struct sp_arena a;
+	struct sp_specset s;
+	struct sp_version v;
+	bool ok = false;
+
+	(void)ctx;
+	if (!specifiers || !*specifiers)
+		return true;
+	sp_arena_init(&a);
+	if (sp_version_parse(&v, version, strlen(version), NULL) == 0 &&
+	    sp_specset_parse(&a, specifiers, strlen(specifiers), &s, NULL) == 0)
+		ok = sp_specset_contains(&s, &v, true);
+	sp_arena_release(&a);
+	return ok;
+}
+
+static void print_error(const char *cmd, const struct sp_diag *d)
+{
+	char *msg = sp_redact_text(d->msg);
+
+	if (d->file[0] && d->line)
+		fprintf(stderr, "safepip %s: %s:%u: %s\n", cmd, d->file, d->line, msg);
+	else
+		fprintf(stderr, "safepip %s: %s\n", cmd, msg);
+	free(msg);
+}
+
+static void print_reasons(const struct sp_verdict *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nreasons; i++)
+		if (v->reasons[i].action > SP_ACTION_ALLOW)
+			fprintf(stderr, "  %s: %s\n", sp_action_name(v->reasons[i].action),
+				v->reasons[i].message);
+}
+
+static bool hash_pinned(const struct sp_request *r, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->nroots; i++)
+		if (r->roots[i].nhashes && strcmp(r->roots[i].req->key, key) == 0)
+			return true;
+	return false;
+}
+
+/* One JSON line per decision, under $XDG_STATE_HOME/safepip (never fatal). */
+static void audit(const struct sp_request *r, int argc, char **argv, struct sp_artifact **arts,
+		  const struct sp_verdict *verdicts, size_t n, enum sp_action overall,
+		  const char *outcome, int code)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	struct passwd *pw = getpwuid(geteuid());
+	cJSON *o = cJSON_CreateObject(), *a;
+	char *dir, *path, *line, when[32];
+	time_t now = time(NULL);
+	size_t i;
+	int fd, k;
+
+	if (state && *state == '/')
+		dir = xasprintf("%s/safepip", state);
+	else if (home && *home)
+		dir = xasprintf("%s/.local/state/safepip", home);
+	else
+		return;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	cJSON_AddStringToObject(o, "time", when);
+	cJSON_AddStringToObject(o, "user", pw ? pw->pw_name : "?");
+	cJSON_AddStringToObject(o, "python", r->venv.python ? r->venv.python : "");
+	a = cJSON_AddArrayToObject(o, "request");
+	for (k = 0; k < argc; k++) {
+		char *red = sp_redact_text(argv[k]);
+
+		cJSON_AddItemToArray(a, cJSON_CreateString(red));
+		free(red);
+	}
+	a = cJSON_AddArrayToObject(o, "artifacts");
+	for (i = 0; i < n; i++) {
+		cJSON *x = cJSON_CreateObject();
+		char hex[SP_SHA256_HEX] = "";
+
+		if (arts[i]->has_sha256)
+			sp_hex(arts[i]->sha256, SP_SHA256_LEN, hex);
+		cJSON_AddStringToObject(x, "file", arts[i]->target);
+		cJSON_AddStringToObject(x, "name", arts[i]->name ? arts[i]->name : "");
+		cJSON_AddStringToObject(x, "version", arts[i]->version ? arts[i]->version : "");
+		cJSON_AddStringToObject(x, "sha256", hex);
+		cJSON_AddNumberToObject(x, "findings", (double)arts[i]->nfindings);
+		cJSON_AddStringToObject(x, "verdict", sp_action_name(verdicts[i].action));
+		cJSON_AddItemToArray(a, x);
+	}
+	cJSON_AddStringToObject(o, "verdict", sp_action_name(overall));
+	cJSON_AddStringToObject(o, "outcome", outcome);
+	cJSON_AddNumberToObject(o, "exit", code);
+	line = cJSON_PrintUnformatted(o);
+	path = xasprintf("%s/audit.jsonl", dir);
+	/* mkdir -p: XDG's state directory may not exist yet */
+	for (k = 1; dir[k]; k++) {
+		if (dir[k] != '/')
+			continue;
+		dir[k] = '\0';
+		mkdir(dir, 0700);
+		dir[k] = '/';
+	}
+	mkdir(dir, 0700);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd >= 0 && line) {
+		size_t len = strlen(line);
+
+		if (write(fd, line, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
+			fprintf(stderr, "safepip: warning: cannot append to '%s'\n", path);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(line);
+	free(path);
+	free(dir);
+	cJSON_Delete(o);
+}
+
+static bool ask(const char *question)
+{
+	char answer[16];
+
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	if (!fgets(answer, sizeof(answer), stdin))
+		return false;
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+static int copy_out(const char *from, const char *dir, const char *name, struct sp_diag *d)
+{
+	char *to = xasprintf("%s/%s", dir, name);
+	char buf[65536];
+	ssize_t n;
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, err = 0;
+
+	if (in < 0 || (out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		err = sp_diag_set(d, SP_EIO, "cannot copy '%s' to '%s': %s", name, dir,
+				  strerror(errno));
+		goto out;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			err = sp_diag_set(d, SP_EIO, "cannot write '%s': %s", to, strerror(errno));
+			goto out;
+		}
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) != 0 && !err)
+		err = sp_diag_set(d, SP_EIO, "cannot write '%s'", to);
+	free(to);
+	return err;
+}
+
+static int gate(int argc, char **argv, const char *cmd)
+{
+	bool download = strcmp(cmd, "download") == 0;
+	struct sp_request r;
+	struct sp_policy policy;
+	struct sp_typosquat *popular = NULL;
+	struct sp_catalog cat;
+	struct sp_engine *engine = NULL;
+	struct sp_scanner *scanner = NULL;
+	struct sp_artifact **arts = NULL;
+	struct sp_verdict *verdicts = NULL, envv = {0};
+	struct sp_policy_ctx ctx;
+	struct sp_lock lock = {0};
+	struct sp_lock_item *items = NULL;
+	struct sp_report rep = {0};
+	struct sp_diag d;
+	enum sp_action overall = SP_ACTION_ALLOW;
+	bool have_policy = false, have_cat = false, is_root = geteuid() == 0, prepared = false;
+	const char *outcome = "error";
+	size_t i, n = 0, nitems = 0;
+	int err, rc = SP_EXIT_ERROR;
+
+	sp_diag_clear(&d);
+	memset(&cat, 0, sizeof(cat));
+	err = sp_request_load(&r, cmd, argc, argv, true, &d);
+	if (!err && r.args.help) {
+		usage(stdout, cmd);
+		rc = SP_EXIT_OK;
+		goto out;
+	}
+	if (err) {
+		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
+		print_error(cmd, &d);
+		goto out;
+	}
+	/* The policy first: a malformed one stops the run before any work. */
+	if ((err = cli_load_policy(&policy, r.args.policy, download ? "safepip download" : "safepip install"))) {
+		rc = cli_policy_exit(err);
+		goto out;
+	}
+	have_policy = true;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.policy = &policy;
+	ctx.now = (int64_t)time(NULL);
+	ctx.version_matches = version_matches;
+	if (policy.eff.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW ||
+	    policy.floor.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW) {
+		if ((err = sp_typosquat_new_embedded(&popular, &d))) {
+			print_error(cmd, &d);
+			goto out;
+		}
+		ctx.popular = popular;
+	}
+	if (!download) {
+		struct sp_venv_opts vo = {0};
+		struct sp_policy_env env = {0};
+		const struct sp_pipconf_value *th = &r.args.conf.v[SP_PIPOPT_TRUSTED_HOST];
+
+		vo.allow_system = !policy.eff.v[SP_PK_VENV_ONLY].v;
+		vo.allow_root = policy.eff.v[SP_PK_ALLOW_ROOT].v;
+		if ((err = sp_venv_check(&vo, r.venv.python, r.venv.is_venv, &d))) {
+			print_error(cmd, &d);
+			rc = SP_EXIT_REFUSED;
+			outcome = "refused";
+			goto out;
+		}
+		env.installing = true;
+		env.in_venv = r.venv.is_venv;
+		env.is_root = is_root;
+		env.trusted_hosts = (const char *const *)th->items;
+		env.ntrusted_hosts = th->n;
+		sp_policy_eval_env(&ctx, &env, &envv);
+		if (envv.action == SP_ACTION_BLOCK) {
+			fprintf(stderr, "safepip %s: refused by the policy:\n", cmd);
+			print_reasons(&envv);
+			rc = SP_EXIT_REFUSED;
+			outcome = "refused";
+			goto out;
+		}
+	}
+	err = sp_request_resolve(&r, policy.eff.v[SP_PK_ALLOW_HTTP].v,
+				 download || sp_pipconf_bool(&r.args.conf, SP_PIPOPT_IGNORE_INSTALLED),
+				 &d);
+	if (!err)
+		err = sp_session_download(&r.session, &d);
+	if (err) {
+		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
+		print_error(cmd, &d);
+		goto out;
+	}
+
+	/* Scan every file that would be installed. */
+	if ((err = sp_catalog_load_embedded(&cat, &d)) ||
+	    (have_cat = true, err = sp_engine_new(&cat, &engine, &d))) {
+		print_error(cmd, &d);
+		goto out;
+	}
+	scanner = sp_scanner_new(&cat, engine, 0);
+	arts = xcalloc(r.session.npins + 1, sizeof(*arts));
+	verdicts = xcalloc(r.session.npins + 1, sizeof(*verdicts));
+	for (i = 0; i < r.session.npins; i++) {
+		const struct sp_pin *p = &r.session.pins[i];
+
+		if (!p->file)
+			continue;
+		arts[n] = sp_scanner_add(scanner, p->path);
+		free(arts[n]->target);
+		arts[n]->target = xstrdup(p->filename);
+		if (!arts[n]->name)
+			arts[n]->name = xstrdup(p->key);
+		if (!arts[n]->version)
+			arts[n]->version = xstrdup(p->version);
+		n++;
+	}
+	sp_scanner_wait(scanner);
+	for (i = 0, n = 0; i < r.session.npins; i++) {
+		const struct sp_pin *p = &r.session.pins[i];
+		const struct sp_index_file *x;
+		struct sp_policy_facts facts = {0};
+		const char *const *serving;
+
+		if (!p->file)
+			continue;
+		x = p->file->f;
+		facts.name = p->key;
+		facts.version = p->version;
+		facts.kind = p->file->wheel ? SP_DIST_WHEEL : SP_DIST_SDIST;
+		facts.from_index = true;
+		facts.upload_time = x->upload_time > 0 ? x->upload_time : 0;
+		facts.yanked = x->yanked;
+		facts.yanked_reason = x->yanked_reason;
+		facts.index_url = x->index;
+		facts.nserving = sp_finder_sources(&r.session.finder, p->key, &serving);
+		facts.serving = serving;
+		facts.hash_pinned = hash_pinned(&r, p->key) ? 1 : 0;
+		facts.size = x->size;
+		facts.scan_error = arts[n]->error ? arts[n]->error_msg : NULL;
+		sp_policy_eval_artifact(&ctx, &facts, arts[n], &verdicts[n]);
+		if (verdicts[n].action > overall)
+			overall = verdicts[n].action;
+		n++;
+	}
+	if (envv.action > overall)
+		overall = envv.action;
+
+	/* The decision, with every finding and the policy line behind it. */
+	rep.artifacts = arts;
+	rep.nartifacts = n;
+	rep.catalog = &cat;
+	rep.min_severity = SP_SEV_LOW;
+	rep.fail_on = -1;
+	rep.policy = &policy;
+	rep.verdicts = verdicts;
+	rep.fail_on_verdict = SP_ACTION_BLOCK;
+	rep.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	if (r.args.quiet < 2)
+		sp_report_text(stdout, &rep);
+	for (i = 0; i < r.session.npins; i++)
+		if (r.session.pins[i].installed && r.args.quiet == 0)
+			printf("kept: %s %s (already installed)\n", r.session.pins[i].key,
+			       r.session.pins[i].version);
+	if (envv.action == SP_ACTION_WARN)
+		print_reasons(&envv);
+	fflush(stdout);
+	if (overall == SP_ACTION_BLOCK) {
+		fprintf(stderr, "safepip %s: blocked by the policy; nothing was %s\n", cmd,
+			download ? "downloaded" : "installed");
+		rc = SP_EXIT_BLOCKED;
+		outcome = "blocked";
+		goto out;
+	}
+	if (overall == SP_ACTION_WARN && !r.args.yes) {
+		if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
+			if (!ask("safepip: the policy warns about these packages. Proceed?")) {
+				rc = SP_EXIT_DECLINED;
+				outcome = "declined";
+				goto out;
+			}
+		} else {
+			fprintf(stderr, "safepip %s: proceeding despite the warnings above (no "
+				"terminal to ask; --yes silences this)\n", cmd);
+		}
+	}
+	if (r.args.dry_run) {
+		printf("dry run: %zu file(s) would be %s\n", n, download ? "saved" : "installed");
+		rc = SP_EXIT_OK;
+		outcome = "dry-run";
+		goto out;
+	}
+	if (download) {
+		const char *dest = r.args.dest ? r.args.dest : ".";
+
+		for (i = 0; i < r.session.npins; i++) {
+			const struct sp_pin *p = &r.session.pins[i];
+
+			if (p->file && (err = copy_out(p->path, dest, p->filename, &d))) {
+				print_error(cmd, &d);
+				goto out;
+			}
+		}
+		printf("saved %zu file(s) to %s\n", n, dest);
+		rc = SP_EXIT_OK;
+		outcome = "downloaded";
+		goto out;
+	}
+
+	/* Hand exactly the scanned files to the installer. */
+	items = xcalloc(r.session.npins + 1, sizeof(*items));
+	for (i = 0; i < r.session.npins; i++) {
+		const struct sp_pin *p = &r.session.pins[i];
+
+		if (!p->file)
+			continue;
+		items[nitems++] = (struct sp_lock_item){p->key, p->version, p->filename, p->path,
+							p->sha256, false};
+	}
+	if (!nitems) {
+		printf("nothing to install: every requirement is already satisfied\n");
+		rc = SP_EXIT_OK;
+		outcome = "nothing-to-do";
+		goto out;
+	}
+	if ((err = sp_lock_prepare(&lock, items, nitems, NULL, &d))) {
+		print_error(cmd, &d);
+		goto out;
+	}
+	prepared = true;
+	{
+		struct sp_run_opts ro = {0};
+		struct sp_proc_status st = {0};
+		char **fwd = xcalloc(r.args.nforward + 1, sizeof(*fwd));
+		char how[96];
+
+		for (i = 0; i < r.args.nforward; i++)
+			fwd[i] = (char *)r.args.forward[i];
+		ro.installer = r.args.installer && strcmp(r.args.installer, "uv") == 0
+				       ? SP_INSTALLER_UV : SP_INSTALLER_PIP;
+		ro.python = r.venv.python;
+		ro.wheelhouse = lock.wheelhouse;
+		ro.lock_path = lock.lock_path;
+		ro.forward = fwd;
+		err = sp_run_install(&ro, &st, &d);
+		free(fwd);
+		if (err) {
+			print_error(cmd, &d);
+			goto out;
+		}
+		rc = sp_proc_exit_code(&st);
+		outcome = rc == 0 ? "installed" : "installer-failed";
+		if (rc != 0) {
+			sp_proc_describe(&st, how, sizeof(how));
+			fprintf(stderr, "safepip %s: %s %s; the environment is as it left it\n", cmd,
+				ro.installer == SP_INSTALLER_UV ? "uv" : "pip", how);
+		}
+	}
+out:
+	if (have_policy && r.have_session)
+		audit(&r, argc, argv, arts, verdicts, n, overall, outcome, rc);
+	if (prepared)
+		sp_lock_remove(&lock);
+	free(items);
+	for (i = 0; arts && i < n; i++) {
+		sp_verdict_release(&verdicts[i]);
+		sp_artifact_free(arts[i]);
+	}
+	free(arts);
+	free(verdicts);
+	sp_verdict_release(&envv);
+	if (scanner)
+		sp_scanner_free(scanner);
+	if (engine)
+		sp_engine_free(engine);
+	if (have_cat)
+		sp_catalog_release(&cat);
+	sp_typosquat_free(popular);
+	if (have_policy)
+		sp_policy_release(&policy);
+	sp_request_release(&r);
+	return rc;
+}
+
+int cli_install(int argc, char **argv)
+{
+	return gate(argc, argv, "install");
+}
+
+int cli_download(int argc, char **argv)
+{
+	return gate(argc, argv, "download");
+}

@@ -1,0 +1,649 @@
+#include "resolve/finder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/limits.h"
+#include "core/xalloc.h"
+#include "fetch/redact.h"
+#include "req/filename.h"
+#include "req/metadata.h"
+#include "req/name.h"
+#include "req/specifier.h"
+#include "resolve/index.h"
+#include "resolve/meta.h"
+#include "core/banned.h"
+
+/* pip's Accept header: JSON preferred, HTML understood. */
+#define ACCEPT "application/vnd.pypi.simple.v1+json, " \
+	       "application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
+
+struct fproject {
+	const char *key;
+	bool loaded;
+	int err;
+	struct sp_diag diag;
+	struct sp_index_page *pages; /* one per index */
+	struct sp_project proj;
+	const char **sources;        /* indexes that listed files */
+	size_t nsources;
+};
+
+struct fmeta {
+	const struct sp_pfile *file;
+	bool done;
+	int err;
+	struct sp_diag diag;
+	struct sp_metadata md;
+	bool has_md;
+	struct sp_pmeta pm;
+	const char *path;            /* in the store, once downloaded */
+	char sha256[SP_SHA256_HEX];
+};
+
+int sp_finder_init(struct sp_finder *f, const struct sp_finder_opts *o, struct sp_diag *d)
+{
+	(void)d;
+	memset(f, 0, sizeof(*f));
+	f->o = *o;
+	sp_arena_init(&f->arena);
+	return 0;
+}
+
+void sp_finder_release(struct sp_finder *f)
+{
+	size_t i, j;
+
+	for (i = 0; i < f->nprojects; i++) {
+		struct fproject *p = f->projects[i];
+
+		for (j = 0; p->pages && j < f->o.nindexes; j++)
+			sp_index_page_release(&p->pages[j]);
+		free(p->pages);
+		free(p->proj.files);
+		free(p->sources);
+		free(p);
+	}
+	free(f->projects);
+	for (i = 0; i < f->nmetas; i++) {
+		if (f->metas[i]->has_md)
+			sp_metadata_release(&f->metas[i]->md);
+		free(f->metas[i]);
+	}
+	free(f->metas);
+	for (i = 0; i < f->nflpages; i++)
+		sp_index_page_release(&f->flpages[i]);
+	free(f->flpages);
+	sp_arena_release(&f->arena);
+	memset(f, 0, sizeof(*f));
+}
+
+/* --- which files a project may use: pip's LinkEvaluator --- */
+
+/* Whether name is in a FormatControl list ("a,b", ":all:", ":none:"). */
+static bool fc_has(const char *list, const char *key)
+{
+	char *copy, *tok, *save = NULL;
+	bool hit = false;
+
+	if (!list)
+		return false;
+	copy = xstrdup(list);
+	for (tok = strtok_r(copy, ",", &save); tok && !hit; tok = strtok_r(NULL, ",", &save)) {
+		char *n = sp_name_normalize(tok);
+
+		hit = strcmp(tok, ":all:") != 0 && strcmp(n, key) == 0;
+		free(n);
+	}
+	free(copy);
+	return hit;
+}
+
+static bool fc_all(const char *list)
+{
+	return list && strstr(list, ":all:") && !strstr(list, ":none:");
+}
+
+static bool allowed_format(struct sp_finder *f, const char *key, bool wheel)
+{
+	if (fc_has(f->o.only_binary, key))
+		return wheel;
+	if (fc_has(f->o.no_binary, key))
+		return !wheel;
+	if (fc_all(f->o.only_binary))
+		return wheel;
+	if (fc_all(f->o.no_binary))
+		return !wheel;
+	return true;
+}
+
+static bool python_fits(struct sp_finder *f, const char *requires_python)
+{
+	struct sp_arena a;
+	struct sp_specset s;
+	bool ok = true;
+
+	if (!requires_python || f->o.ignore_requires_python)
+		return true;
+	sp_arena_init(&a);
+	/* An invalid Requires-Python is ignored, as pip ignores it. */
+	if (sp_specset_parse(&a, requires_python, strlen(requires_python), &s, NULL) == 0)
+		ok = sp_specset_contains(&s, &f->o.python, false);
+	sp_arena_release(&a);
+	return ok;
+}
+
+static void consider(struct sp_finder *f, struct fproject *p, const struct sp_index_file *x,
+		     size_t *cap)
+{
+	struct sp_pfile pf;
+	size_t len = strlen(x->filename);
+
+	memset(&pf, 0, sizeof(pf));
+	pf.f = x;
+	if (len > 4 && strcmp(x->filename + len - 4, ".whl") == 0) {
+		struct sp_wheel_name w;
+		size_t i;
+		long best = -1;
+
+		if (sp_wheel_name_parse(&f->arena, x->filename, &w, NULL) != 0 ||
+		    strcmp(w.key, p->key) != 0)
+			return;
+		for (i = 0; i < w.ntags; i++) {
+			char tag[256];
+			long r;
+
+			snprintf(tag, sizeof(tag), "%s-%s-%s", w.tags[i].python, w.tags[i].abi,
+				 w.tags[i].platform);
+			r = f->o.tag_priority(f->o.tag_ctx, tag);
+			if (r >= 0 && (best < 0 || r < best))
+				best = r;
+		}
+		if (best < 0)
+			return;
+		pf.wheel = true;
+		pf.tag_pri = best;
+		pf.version = w.version;
+		pf.has_build = w.has_build;
+		pf.build_num = (unsigned long)w.build_num;
+		pf.build_rest = w.build_rest;
+	} else {
+		struct sp_sdist_name s;
+
+		if (sp_sdist_name_parse(&f->arena, x->filename, p->key, &s, NULL) != 0)
+			return;
+		pf.version = s.version;
+	}
+	if (!allowed_format(f, p->key, pf.wheel) || !python_fits(f, x->requires_python))
+		return;
+	SP_GROW(p->proj.files, p->proj.nfiles + 1, *cap);
+	p->proj.files[p->proj.nfiles++] = pf;
+}
+
+static void add_source(struct fproject *p, const char *index)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsources; i++)
+		if (strcmp(p->sources[i], index) == 0)
+			return;
+	p->sources = xrealloc(p->sources, (p->nsources + 1) * sizeof(*p->sources));
+	p->sources[p->nsources++] = index;
+}
+
+/* find-links first, then the indexes in order, as pip lists candidates. */
+static void evaluate(struct sp_finder *f, struct fproject *p)
+{
+	size_t cap = 0, i, j, before;
+
+	p->proj.key = p->key;
+	p->proj.ntags = f->o.ntags;
+	for (i = 0; i < f->nflpages; i++)
+		for (j = 0; j < f->flpages[i].nfiles; j++)
+			consider(f, p, &f->flpages[i].files[j], &cap);
+	for (i = 0; i < f->o.nindexes; i++) {
+		before = p->proj.nfiles;
+		for (j = 0; j < p->pages[i].nfiles; j++)
+			consider(f, p, &p->pages[i].files[j], &cap);
+		if (p->proj.nfiles > before)
+			add_source(p, f->o.indexes[i]);
+	}
+}
+
+/* --- fetching pages --- */
+
+struct page_job {
+	struct sp_finder *f;
+	struct fproject *p;
+	struct sp_index_page *page;
+	const char *shown; /* the URL for messages, redacted */
+};
+
+static void page_done(const struct sp_fetch_result *r, void *arg)
+{
+	struct page_job *j = arg;
+	struct fproject *p = j->p;
+	int err;
+
+	j->f->pages_fetched++;
+	if (r->err && r->status == 404)
+		return; /* the index does not have the project */
+	if (r->err) {
+		if (!p->err) {
+			p->err = r->err;
+			sp_diag_set(&p->diag, r->err, "%s", r->diag ? r->diag->msg : "fetch failed");
+		}
+		return;
+	}
+	err = sp_index_parse(j->page, r->content_type, r->body->data, r->body->len, &p->diag);
+	if (err && !p->err)
+		p->err = err;
+}
+
+static struct fproject *project_slot(struct sp_finder *f, const char *key)
+{
+	struct fproject *p;
+	size_t i;
+
+	for (i = 0; i < f->nprojects; i++)
+		if (strcmp(f->projects[i]->key, key) == 0)
+			return f->projects[i];
+	p = xcalloc(1, sizeof(*p));
+	p->key = sp_arena_strdup(&f->arena, key);
+	SP_GROW(f->projects, f->nprojects + 1, f->capprojects);
+	f->projects[f->nprojects++] = p;
+	return p;
+}
+
+static void fl_page_done(const struct sp_fetch_result *r, void *arg)
+{
+	struct page_job *j = arg;
+	int err = r->err;
+
+	if (!err)
+		err = sp_index_parse_html(j->page, r->body->data, r->body->len, NULL);
+	if (err && !j->f->fl_loaded)
+		fprintf(stderr, "safepip: warning: cannot read find-links page '%s'\n", j->shown);
+}
+
+/*
+ * Reads every find-links source once: a directory is listed, a file is
+ * itself, a URL is a page of links.
+ */
+static void load_find_links(struct sp_finder *f, struct page_job *jobs)
+{
+	size_t i;
+
+	f->flpages = xcalloc(f->o.nfind_links + 1, sizeof(*f->flpages));
+	for (i = 0; i < f->o.nfind_links; i++) {
+		const char *src = f->o.find_links[i];
+		struct sp_index_page *pg = &f->flpages[f->nflpages++];
+		struct stat st;
+
+		if (strncmp(src, "file://", 7) == 0)
+			src += 7;
+		if (stat(src, &st) == 0 && S_ISDIR(st.st_mode)) {
+			sp_index_page_init(pg, "file://");
+			sp_index_scan_dir(pg, src, NULL);
+		} else if (strstr(src, "://")) {
+			struct sp_fetch_req rq = {0};
+
+			sp_index_page_init(pg, src);
+			jobs[i] = (struct page_job){f, NULL, pg, sp_arena_strdup(&f->arena, src)};
+			rq.url = src;
+			rq.size = -1;
+			rq.sink = SP_SINK_MEMORY;
+			rq.accept = "text/html";
+			rq.use_cache = true;
+			rq.done = fl_page_done;
+			rq.arg = &jobs[i];
+			sp_fetch_add(f->o.fetch, &rq, NULL);
+		} else {
+			sp_index_page_init(pg, "file://");
+		}
+	}
+}
+
+/* Fetches the pages of every key not loaded yet, all in one parallel run. */
+static void load_projects(struct sp_finder *f, const char *const *keys, size_t n)
+{
+	struct page_job *jobs = xcalloc(n * f->o.nindexes + f->o.nfind_links + 1, sizeof(*jobs));
+	struct page_job *fljobs = jobs + n * f->o.nindexes;
+	struct fproject **todo = xcalloc(n + 1, sizeof(*todo));
+	size_t i, k, ntodo = 0, nj = 0;
+
+	if (!f->fl_loaded)
+		load_find_links(f, fljobs);
+	for (k = 0; k < n; k++) {
+		struct fproject *p = project_slot(f, keys[k]);
+
+		if (p->loaded)
+			continue;
+		p->loaded = true;
+		todo[ntodo++] = p;
+		p->pages = xcalloc(f->o.nindexes + 1, sizeof(*p->pages));
+		for (i = 0; i < f->o.nindexes; i++) {
+			const char *base = f->o.indexes[i];
+			size_t bl = strlen(base);
+			char *url = xasprintf("%.*s/%s/", (int)(bl && base[bl - 1] == '/' ? bl - 1 : bl),
+					      base, p->key);
+			struct sp_fetch_req rq = {0};
+
+			sp_index_page_init(&p->pages[i], url);
+			p->pages[i].url = p->pages[i].url; /* kept in the page's arena */
+			jobs[nj] = (struct page_job){f, p, &p->pages[i], NULL};
+			rq.url = url;
+			rq.accept = ACCEPT;
+			rq.size = -1;
+			rq.sink = SP_SINK_MEMORY;
+			rq.use_cache = true;
+			rq.done = page_done;
+			rq.arg = &jobs[nj++];
+			if (sp_fetch_add(f->o.fetch, &rq, &p->diag) < 0 && !p->err)
+				p->err = SP_EINVAL;
+			free(url);
+		}
+	}
+	sp_fetch_run(f->o.fetch);
+	f->fl_loaded = true;
+	for (k = 0; k < ntodo; k++)
+		if (!todo[k]->err)
+			evaluate(f, todo[k]);
+	free(todo);
+	free(jobs);
+}
+
+void sp_finder_prefetch(struct sp_finder *f, const char *const *keys, size_t n)
+{
+	load_projects(f, keys, n);
+}
+
+static int get_project(void *ctx, const char *key, const struct sp_project **out,
+		       struct sp_diag *d)
+{
+	struct sp_finder *f = ctx;
+	struct fproject *p = project_slot(f, key);
+
+	if (!p->loaded)
+		load_projects(f, &key, 1);
+	if (p->err) {
+		if (d)
+			*d = p->diag;
+		return p->err;
+	}
+	*out = &p->proj;
+	return 0;
+}
+
+size_t sp_finder_sources(struct sp_finder *f, const char *key, const char *const **out)
+{
+	struct fproject *p = project_slot(f, key);
+
+	*out = p->sources;
+	return p->nsources;
+}
+
+/* --- metadata --- */
+
+static struct fmeta *meta_slot(struct sp_finder *f, const struct sp_pfile *file)
+{
+	struct fmeta *m;
+	size_t i;
+
+	for (i = 0; i < f->nmetas; i++)
+		if (f->metas[i]->file == file)
+			return f->metas[i];
+	m = xcalloc(1, sizeof(*m));
+	m->file = file;
+	SP_GROW(f->metas, f->nmetas + 1, f->capmetas);
+	f->metas[f->nmetas++] = m;
+	return m;
+}
+
+static int meta_fail(struct fmeta *m, int err, const struct sp_diag *src)
+{
+	m->done = true;
+	m->err = err;
+	if (src && src != &m->diag)
+		m->diag = *src;
+	return err;
+}
+
+/* Parses metadata bytes into m->pm; sdists only when Requires-Dist is static. */
+static int meta_parse(struct sp_finder *f, struct fmeta *m, const char *data, size_t len)
+{
+	struct sp_requirement **reqs;
+	const char **extras;
+	size_t n, i;
+	int err;
+
+	m->has_md = true;
+	err = sp_metadata_parse(&m->md, data, len, &m->diag);
+	if (err) {
+		char *shown = sp_redact_url(m->file->f->url);
+
+		sp_diag_set(&m->diag, err, "bad metadata in '%s': %s", shown, m->diag.msg);
+		free(shown);
+		return meta_fail(m, err, NULL);
+	}
+	if (!m->file->wheel && !sp_metadata_requires_dist_is_static(&m->md))
+		return meta_fail(m, sp_diag_set(&m->diag, SP_EUNSUPPORTED,
+						"cannot know what '%s' depends on without building "
+						"it (its PKG-INFO is Metadata-Version %s%s); "
+						"safepip never runs a package's code to find out: "
+						"use a version that has a wheel (--only-binary), or "
+						"pin its dependencies yourself and pass --no-deps",
+						m->file->f->filename, m->md.metadata_version,
+						sp_metadata_requires_dist_is_static(&m->md)
+							? "" : " with dynamic dependencies"),
+				 NULL);
+	err = sp_metadata_requirements(&m->md, &f->arena, &reqs, &n, &m->diag);
+	if (err)
+		return meta_fail(m, err, NULL);
+	extras = sp_arena_alloc(&f->arena, (m->md.nprovides_extra + 1) * sizeof(*extras));
+	for (i = 0; i < m->md.nprovides_extra; i++) {
+		char *e = sp_name_normalize(m->md.provides_extra[i]);
+
+		extras[i] = sp_arena_strdup(&f->arena, e);
+		free(e);
+	}
+	m->pm.name = m->md.name;
+	m->pm.version = m->md.version_text;
+	m->pm.requires = (const struct sp_requirement *const *)reqs;
+	m->pm.nrequires = n;
+	m->pm.requires_python = m->md.requires_python;
+	m->pm.extras = extras;
+	m->pm.nextras = m->md.nprovides_extra;
+	m->done = true;
+	return 0;
+}
+
+struct meta_job {
+	struct sp_finder *f;
+	struct fmeta *m;
+	bool whole; /* the file itself, into the store */
+};
+
+static void meta_done(const struct sp_fetch_result *r, void *arg)
+{
+	struct meta_job *j = arg;
+	struct fmeta *m = j->m;
+	char *data = NULL;
+	size_t len = 0;
+	int err;
+
+	if (r->err) {
+		meta_fail(m, r->err, r->diag);
+		return;
+	}
+	if (!j->whole) {
+		j->f->metadata_fetched++;
+		meta_parse(j->f, m, r->body->data, r->body->len);
+		return;
+	}
+	j->f->files_fetched++;
+	m->path = sp_arena_strdup(&j->f->arena, r->path);
+	snprintf(m->sha256, sizeof(m->sha256), "%s", r->sha256);
+	err = sp_meta_read(r->path, m->file->wheel, &data, &len, &m->diag);
+	if (err) {
+		meta_fail(m, err, NULL);
+		return;
+	}
+	meta_parse(j->f, m, data, len);
+	free(data);
+}
+
+/* Fetches the metadata of every file not done yet, in one parallel run. */
+static void load_metas(struct sp_finder *f, const struct sp_pfile *const *files, size_t n)
+{
+	struct meta_job *jobs = xcalloc(n + 1, sizeof(*jobs));
+	char **urls = xcalloc(n + 1, sizeof(*urls));
+	size_t i, nj = 0;
+
+	for (i = 0; i < n; i++) {
+		struct fmeta *m = meta_slot(f, files[i]);
+		const struct sp_index_file *x = files[i]->f;
+		struct sp_fetch_req rq = {0};
+		char hex[SP_SHA256_HEX];
+
+		if (m->done || m->err)
+			continue;
+		jobs[nj] = (struct meta_job){f, m, !x->has_metadata};
+		rq.size = -1;
+		if (x->has_metadata) {
+			/* PEP 658: the metadata file next to the distribution. */
+			urls[nj] = xasprintf("%s.metadata", x->url);
+			rq.sink = SP_SINK_MEMORY;
+			rq.max_bytes = SP_MAX_METADATA_BYTES;
+			if (x->metadata_has_sha256) {
+				sp_hex(x->metadata_sha256, SP_SHA256_LEN, hex);
+				rq.sha256 = hex;
+			}
+		} else {
+			urls[nj] = xstrdup(x->url);
+			rq.sink = SP_SINK_STORE;
+			rq.size = x->size;
+			if (x->has_sha256) {
+				sp_hex(x->sha256, SP_SHA256_LEN, hex);
+				rq.sha256 = hex;
+			}
+		}
+		rq.url = urls[nj];
+		rq.done = meta_done;
+		rq.arg = &jobs[nj];
+		if (sp_fetch_add(f->o.fetch, &rq, &m->diag) < 0)
+			meta_fail(m, SP_EINVAL, NULL);
+		nj++;
+	}
+	if (nj)
+		sp_fetch_run(f->o.fetch);
+	for (i = 0; i < nj; i++)
+		free(urls[i]);
+	free(urls);
+	free(jobs);
+}
+
+static int get_metadata(void *ctx, const struct sp_project *p, const struct sp_pfile *file,
+			const struct sp_pmeta **out, struct sp_diag *d)
+{
+	struct sp_finder *f = ctx;
+	struct fmeta *m = meta_slot(f, file);
+
+	(void)p;
+	if (!m->done)
+		load_metas(f, &file, 1);
+	if (!m->done && !m->err)
+		meta_fail(m, sp_diag_set(&m->diag, SP_EINTERNAL, "no metadata for '%s'",
+					 file->f->filename), NULL);
+	if (m->err) {
+		if (d)
+			*d = m->diag;
+		return m->err;
+	}
+	*out = &m->pm;
+	return 0;
+}
+
+void sp_finder_source(struct sp_finder *f, struct sp_psource *out)
+{
+	out->ctx = f;
+	out->project = get_project;
+	out->metadata = get_metadata;
+}
+
+/* --- downloads for scanning and installing --- */
+
+struct dl_job {
+	struct sp_finder *f;
+	struct fmeta *m;
+	int err;
+	struct sp_diag diag;
+};
+
+static void dl_done(const struct sp_fetch_result *r, void *arg)
+{
+	struct dl_job *j = arg;
+
+	if (r->err) {
+		j->err = r->err;
+		if (r->diag)
+			j->diag = *r->diag;
+		return;
+	}
+	j->f->files_fetched++;
+	j->m->path = sp_arena_strdup(&j->f->arena, r->path);
+	snprintf(j->m->sha256, sizeof(j->m->sha256), "%s", r->sha256);
+}
+
+int sp_finder_download(struct sp_finder *f, const struct sp_pfile *const *files, size_t n,
+		       const char **paths, const char **sha256, struct sp_diag *d)
+{
+	struct dl_job *jobs = xcalloc(n + 1, sizeof(*jobs));
+	size_t i, nj = 0;
+	int err = 0;
+
+	for (i = 0; i < n; i++) {
+		struct fmeta *m = meta_slot(f, files[i]);
+		const struct sp_index_file *x = files[i]->f;
+		struct sp_fetch_req rq = {0};
+		char hex[SP_SHA256_HEX];
+
+		if (m->path)
+			continue;
+		jobs[nj] = (struct dl_job){f, m, 0, {{0}}};
+		rq.url = x->url;
+		rq.sink = SP_SINK_STORE;
+		rq.size = x->size;
+		if (x->has_sha256) {
+			sp_hex(x->sha256, SP_SHA256_LEN, hex);
+			rq.sha256 = hex;
+		}
+		rq.done = dl_done;
+		rq.arg = &jobs[nj];
+		err = sp_fetch_add(f->o.fetch, &rq, d);
+		if (err < 0)
+			goto out;
+		nj++;
+	}
+	if (nj)
+		sp_fetch_run(f->o.fetch);
+	for (i = 0; i < nj; i++) {
+		if (jobs[i].err) {
+			err = jobs[i].err;
+			if (d)
+				*d = jobs[i].diag;
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		struct fmeta *m = meta_slot(f, files[i]);
+
+		paths[i] = m->path;
+		sha256[i] = m->sha256;
+	}
+out:
+	free(jobs);
+	return err;
+}

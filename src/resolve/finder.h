@@ -1,0 +1,78 @@
+/*
+ * Where projects' files come from: the configured indexes and find-links,
+ * fetched in parallel, filtered as pip's link evaluator filters them
+ * (file name, wheel tags, Requires-Python, --only-binary / --no-binary),
+ * and the metadata of a file, read without running anything (PEP 658 file,
+ * else the wheel's METADATA or the sdist's static PKG-INFO).
+ *
+ * The finder is the real struct sp_psource of the provider.
+ *
+ * Ownership: the finder owns projects, files and metadata until
+ * sp_finder_release(); opts' strings and the fetcher must outlive it.
+ */
+#ifndef SP_RESOLVE_FINDER_H
+#define SP_RESOLVE_FINDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/error.h"
+#include "fetch/fetch.h"
+#include "req/version.h"
+#include "resolve/provider.h"
+
+struct sp_finder_opts {
+	const char *const *indexes;    /* simple-API roots, --index-url first */
+	size_t nindexes;
+	const char *const *find_links; /* directories, files or URLs of pages */
+	size_t nfind_links;
+	/* The target's tags: rank of "py3-none-any", -1 when unsupported. */
+	long (*tag_priority)(void *ctx, const char *tag);
+	void *tag_ctx;
+	size_t ntags;
+	struct sp_version python;      /* the target's version */
+	bool ignore_requires_python;
+	/* pip's FormatControl: ":all:", ":none:" or names, comma-separated */
+	const char *only_binary;
+	const char *no_binary;
+	struct sp_fetch *fetch;        /* with a store, for artifacts */
+};
+
+struct fproject;
+struct fmeta;
+
+struct sp_finder {
+	struct sp_finder_opts o;
+	struct sp_arena arena;
+	struct fproject **projects;
+	size_t nprojects, capprojects;
+	struct fmeta **metas;
+	size_t nmetas, capmetas;
+	struct sp_index_page *flpages; /* find-links sources, read once */
+	size_t nflpages;
+	bool fl_loaded;
+	unsigned long pages_fetched, metadata_fetched, files_fetched;
+};
+
+int sp_finder_init(struct sp_finder *f, const struct sp_finder_opts *o, struct sp_diag *d);
+void sp_finder_release(struct sp_finder *f);
+
+/* The provider's source, with ctx = f. */
+void sp_finder_source(struct sp_finder *f, struct sp_psource *out);
+
+/* Fetches the project pages of keys in parallel (a hint: errors wait for use). */
+void sp_finder_prefetch(struct sp_finder *f, const char *const *keys, size_t n);
+
+/*
+ * Makes sure each file is in the store (downloading the missing ones in
+ * parallel, hashes checked) and sets paths[i] (owned by the finder) and
+ * sha256[i] (hex). Fails closed on the first file that cannot be had.
+ */
+int sp_finder_download(struct sp_finder *f, const struct sp_pfile *const *files, size_t n,
+		       const char **paths, const char **sha256, struct sp_diag *d);
+
+/* The index URLs that list files of key (for dependency-confusion checks). */
+size_t sp_finder_sources(struct sp_finder *f, const char *key, const char *const **out);
+
+#endif

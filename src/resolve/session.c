@@ -1,0 +1,396 @@
+#include "resolve/session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/file.h"
+#include "core/limits.h"
+#include "core/xalloc.h"
+#include "fetch/progress.h"
+#include "fetch/redact.h"
+#include "req/metadata.h"
+#include "req/name.h"
+#include "core/banned.h"
+
+#define PYPI "https://pypi.org/simple/"
+
+static long tag_priority(void *ctx, const char *tag)
+{
+	return sp_target_tag_priority(ctx, tag);
+}
+
+/* The CA bundle as pip's requests would pick it. */
+static const char *ca_bundle(const struct sp_pipconf *c)
+{
+	static const char *const vars[] = {"REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"};
+	const char *v = sp_pipconf_str(c, SP_PIPOPT_CERT);
+	size_t i;
+
+	for (i = 0; !v && i < sizeof(vars) / sizeof(vars[0]); i++)
+		if ((v = getenv(vars[i])) && !*v)
+			v = NULL;
+	return v;
+}
+
+static int check_url(const char *what, const char *url, bool allow_http, struct sp_diag *d)
+{
+	char *shown;
+	int err = 0;
+
+	if (strncmp(url, "https://", 8) == 0 || !strstr(url, "://") ||
+	    strncmp(url, "file://", 7) == 0)
+		return 0;
+	if (strncmp(url, "http://", 7) == 0 && allow_http)
+		return 0;
+	shown = sp_redact_url(url);
+	err = sp_diag_set(d, SP_EUSAGE, "refusing %s '%s': only https is allowed (a policy may "
+			  "allow plain http)", what, shown);
+	free(shown);
+	return err;
+}
+
+static void set_env(struct sp_session *s)
+{
+	const struct sp_target *t = &s->target;
+
+	memset(&s->env, 0, sizeof(s->env));
+	s->env.python_version = sp_target_marker(t, "python_version");
+	s->env.python_full_version = sp_target_marker(t, "python_full_version");
+	s->env.os_name = sp_target_marker(t, "os_name");
+	s->env.sys_platform = sp_target_marker(t, "sys_platform");
+	s->env.platform_release = sp_target_marker(t, "platform_release");
+	s->env.platform_system = sp_target_marker(t, "platform_system");
+	s->env.platform_version = sp_target_marker(t, "platform_version");
+	s->env.platform_machine = sp_target_marker(t, "platform_machine");
+	s->env.platform_python_implementation =
+		sp_target_marker(t, "platform_python_implementation");
+	s->env.implementation_name = sp_target_marker(t, "implementation_name");
+	s->env.implementation_version = sp_target_marker(t, "implementation_version");
+}
+
+/* The installed distributions with their dependencies, for pip's "keep it" rules. */
+static void read_installed(struct sp_session *s)
+{
+	size_t i, n = 0;
+
+	s->installed = sp_arena_alloc(&s->arena, (s->target.n_installed + 1) *
+						   sizeof(*s->installed));
+	for (i = 0; i < s->target.n_installed; i++) {
+		const struct sp_dist *dist = &s->target.installed[i];
+		struct sp_pinstalled *in = &s->installed[n];
+		struct sp_pmeta *pm = sp_arena_alloc(&s->arena, sizeof(*pm));
+		struct sp_metadata *md = sp_arena_alloc(&s->arena, sizeof(*md));
+		struct sp_requirement **reqs = NULL;
+		struct sp_buf b;
+		char *path;
+		size_t nreqs = 0;
+
+		if (sp_version_parse(&in->version, dist->version, strlen(dist->version), NULL))
+			continue;
+		sp_buf_init(&b, SP_MAX_METADATA_BYTES);
+		path = xasprintf("%s/METADATA", dist->path);
+		if (sp_file_read(path, SP_MAX_METADATA_BYTES, &b, NULL) != 0) {
+			free(path);
+			path = xasprintf("%s/PKG-INFO", dist->path);
+			sp_file_read(path, SP_MAX_METADATA_BYTES, &b, NULL);
+		}
+		free(path);
+		/* Unreadable metadata: the distribution is kept without dependencies. */
+		if (b.len && sp_metadata_parse(md, b.data, b.len, NULL) == 0)
+			sp_metadata_requirements(md, &s->arena, &reqs, &nreqs, NULL);
+		sp_buf_release(&b);
+		pm->name = dist->name;
+		pm->version = dist->version;
+		pm->requires = (const struct sp_requirement *const *)reqs;
+		pm->nrequires = reqs ? nreqs : 0;
+		in->key = dist->key;
+		in->meta = pm;
+		n++;
+	}
+	s->prov.o.installed = s->installed;
+	s->prov.o.ninstalled = n;
+}
+
+int sp_session_open(struct sp_session *s, const struct sp_session_opts *o, struct sp_diag *d)
+{
+	const struct sp_pipconf *c = o->conf;
+	const struct sp_pipconf_value *extra = &c->v[SP_PIPOPT_EXTRA_INDEX_URL];
+	const struct sp_pipconf_value *fl = &c->v[SP_PIPOPT_FIND_LINKS];
+	const struct sp_pipconf_value *th = &c->v[SP_PIPOPT_TRUSTED_HOST];
+	struct sp_fetch_opts fo;
+	struct sp_finder_opts fio;
+	struct sp_target_opts to = {0};
+	struct sp_provider_opts po = {0};
+	struct sp_psource src;
+	const char *strategy;
+	char *root = NULL;
+	size_t i;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->o = *o;
+	sp_arena_init(&s->arena);
+	if (th->n && !o->allow_http) {
+		err = sp_diag_set(d, SP_EUSAGE, "refusing --trusted-host '%s' (from %s): safepip "
+				  "always verifies TLS (a policy may allow a trusted host)",
+				  th->items[0], sp_pipconf_origin_name(th->origin));
+		goto out;
+	}
+	/* Indexes: --index-url (PyPI by default) then --extra-index-url, unless --no-index. */
+	s->indexes = sp_arena_alloc(&s->arena, (extra->n + 2) * sizeof(*s->indexes));
+	if (!sp_pipconf_bool(c, SP_PIPOPT_NO_INDEX)) {
+		const char *iu = sp_pipconf_str(c, SP_PIPOPT_INDEX_URL);
+
+		s->indexes[s->nindexes++] = iu ? iu : PYPI;
+		for (i = 0; i < extra->n; i++)
+			s->indexes[s->nindexes++] = extra->items[i];
+	}
+	for (i = 0; i < s->nindexes; i++)
+		if ((err = check_url("index", s->indexes[i], o->allow_http, d)))
+			goto out;
+	for (i = 0; i < fl->n; i++)
+		if ((err = check_url("find-links", fl->items[i], o->allow_http, d)))
+			goto out;
+
+	if ((err = sp_target_probe(&s->target, o->python, &to, d)))
+		goto out;
+	s->have_target = true;
+	set_env(s);
+
+	if (o->cache_root)
+		root = xasprintf("%s/artifacts", o->cache_root);
+	if ((err = sp_store_open(&s->store, root, d)))
+		goto out;
+	free(root);
+	root = o->cache_root ? xasprintf("%s/http", o->cache_root) : sp_httpcache_default_root();
+	/* The HTTP cache only saves requests: without it safepip still works. */
+	if (!root || sp_httpcache_open(&s->cache, root, NULL) != 0)
+		s->cache = NULL;
+
+	sp_fetch_opts_init(&fo);
+	fo.proxy = sp_pipconf_str(c, SP_PIPOPT_PROXY);
+	fo.ca_bundle = ca_bundle(c);
+	fo.client_cert = sp_pipconf_str(c, SP_PIPOPT_CLIENT_CERT);
+	fo.timeout = (long)sp_pipconf_num(c, SP_PIPOPT_TIMEOUT, 15);
+	fo.retries = (int)sp_pipconf_num(c, SP_PIPOPT_RETRIES, 5);
+	fo.allow_http = o->allow_http;
+	fo.store = s->store;
+	fo.cache = s->cache;
+	if ((err = sp_fetch_new(&s->fetch, &fo, d)))
+		goto out;
+
+	memset(&fio, 0, sizeof(fio));
+	fio.indexes = s->indexes;
+	fio.nindexes = s->nindexes;
+	fio.find_links = (const char *const *)fl->items;
+	fio.nfind_links = fl->n;
+	fio.tag_priority = tag_priority;
+	fio.tag_ctx = &s->target;
+	fio.ntags = s->target.n_tags;
+	if (!s->env.python_full_version ||
+	    sp_version_parse(&fio.python, s->env.python_full_version,
+			     strlen(s->env.python_full_version), d)) {
+		err = sp_diag_set(d, SP_EFORMAT, "the target interpreter '%s' gave no usable version",
+				  o->python);
+		goto out;
+	}
+	fio.only_binary = sp_pipconf_str(c, SP_PIPOPT_ONLY_BINARY);
+	fio.no_binary = sp_pipconf_str(c, SP_PIPOPT_NO_BINARY);
+	fio.fetch = s->fetch;
+	if ((err = sp_finder_init(&s->finder, &fio, d)))
+		goto out;
+	s->have_finder = true;
+
+	po.env = &s->env;
+	po.python_version = s->env.python_full_version;
+	po.pre = sp_pipconf_bool(c, SP_PIPOPT_PRE);
+	po.prefer_binary = sp_pipconf_bool(c, SP_PIPOPT_PREFER_BINARY);
+	po.no_deps = sp_pipconf_bool(c, SP_PIPOPT_NO_DEPS);
+	po.ignore_installed = sp_pipconf_bool(c, SP_PIPOPT_IGNORE_INSTALLED) ||
+			      sp_pipconf_bool(c, SP_PIPOPT_FORCE_REINSTALL);
+	strategy = sp_pipconf_str(c, SP_PIPOPT_UPGRADE_STRATEGY);
+	po.upgrade = !sp_pipconf_bool(c, SP_PIPOPT_UPGRADE) ? SP_UPGRADE_NONE
+		     : strategy && strcmp(strategy, "eager") == 0 ? SP_UPGRADE_EAGER
+								    : SP_UPGRADE_ONLY_IF_NEEDED;
+	sp_finder_source(&s->finder, &src);
+	sp_provider_init(&s->prov, &po, &src);
+	s->have_prov = true;
+	read_installed(s);
+out:
+	free(root);
+	return err;
+}
+
+void sp_session_close(struct sp_session *s)
+{
+	if (s->have_res)
+		sp_resolver_release(&s->res);
+	if (s->have_prov)
+		sp_provider_release(&s->prov);
+	if (s->have_finder)
+		sp_finder_release(&s->finder);
+	if (s->fetch)
+		sp_fetch_free(s->fetch);
+	if (s->cache)
+		sp_httpcache_free(s->cache);
+	if (s->store)
+		sp_store_free(s->store);
+	if (s->have_target)
+		sp_target_release(&s->target);
+	sp_arena_release(&s->arena);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The message for a resolution with no solution: every conflicting requirement. */
+static int conflict(struct sp_session *s, struct sp_diag *d)
+{
+	struct sp_buf b;
+	size_t i;
+	char line[1024];
+
+	sp_buf_init(&b, SP_DIAG_TEXT);
+	if (s->res.ncauses == 1 && !s->res.causes[0].parent) {
+		sp_provider_describe(&s->res.causes[0], line, sizeof(line));
+		sp_diag_set(d, SP_ENOENT, "no version satisfies %s: nothing on the configured "
+			    "indexes matches (check the name, --index-url and --pre)", line);
+		sp_buf_release(&b);
+		return SP_ENOENT;
+	}
+	sp_buf_addstr(&b, "these requirements cannot all be satisfied:");
+	for (i = 0; i < s->res.ncauses; i++) {
+		sp_provider_describe(&s->res.causes[i], line, sizeof(line));
+		if (sp_buf_addf(&b, "\n  %s", line) < 0)
+			break;
+	}
+	sp_diag_set(d, SP_ENOENT, "%s", b.data);
+	sp_buf_release(&b);
+	return SP_ENOENT;
+}
+
+static int cmp_pin(const void *a, const void *b)
+{
+	return strcmp(((const struct sp_pin *)a)->key, ((const struct sp_pin *)b)->key);
+}
+
+static void add_via(struct sp_session *s, struct sp_pin *p, const char *via)
+{
+	size_t i;
+
+	for (i = 0; i < p->nvia; i++)
+		if (strcmp(p->via[i], via) == 0)
+			return;
+	p->via = xrealloc(p->via, (p->nvia + 1) * sizeof(*p->via));
+	p->via[p->nvia++] = sp_arena_strdup(&s->arena, via);
+}
+
+/* Who asked for key: parents by name, the user by where they wrote it. */
+static void collect_via(struct sp_session *s, struct sp_pin *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->res.nresult; i++) {
+		const struct sp_rinfo *info;
+		const char *id = s->res.result[i].id;
+		size_t n, kl = strlen(p->key);
+
+		if (strncmp(id, p->key, kl) != 0 || (id[kl] && id[kl] != '['))
+			continue;
+		n = sp_resolver_info(&s->res, id, &info);
+		for (j = 0; j < n; j++) {
+			const struct sp_pcand *par = info[j].parent;
+
+			if (par && strcmp(sp_pcand_key(par), p->key) == 0)
+				continue; /* an extra asking for its own project */
+			if (par) {
+				add_via(s, p, sp_pcand_key(par));
+			} else {
+				char text[1024], *o, *e;
+
+				sp_provider_describe(&info[j], text, sizeof(text));
+				o = strstr(text, " (from ");
+				if (o && (e = strrchr(o, ')')))
+					*e = '\0';
+				add_via(s, p, o ? o + 7 : "command line");
+			}
+		}
+	}
+}
+
+int sp_session_resolve(struct sp_session *s, const struct sp_sreq *roots, size_t nroots,
+		       const struct sp_requirement *const *constraints, size_t nconstraints,
+		       struct sp_diag *d)
+{
+	struct sp_rprovider rp;
+	const void **reqs = xcalloc(nroots + 1, sizeof(*reqs));
+	size_t i, n = 0;
+	int err;
+
+	for (i = 0; i < nconstraints; i++)
+		sp_provider_constrain(&s->prov, constraints[i]);
+	for (i = 0; i < nroots; i++) {
+		struct sp_preq *q = sp_provider_root(&s->prov, roots[i].req, roots[i].origin,
+						     roots[i].hashes, roots[i].nhashes);
+
+		if (q)
+			reqs[n++] = q;
+	}
+	sp_provider_callbacks(&s->prov, &rp);
+	sp_resolver_init(&s->res, &rp);
+	s->have_res = true;
+	err = sp_resolver_resolve(&s->res, reqs, n, d);
+	s->rounds = s->res.rounds;
+	free(reqs);
+	if (err == SP_ENOENT)
+		return conflict(s, d);
+	if (err)
+		return err;
+	s->pins = sp_arena_alloc(&s->arena, (s->res.nresult + 1) * sizeof(*s->pins));
+	for (i = 0; i < s->res.nresult; i++) {
+		const struct sp_pcand *c = s->res.result[i].cand;
+		struct sp_pin *p = &s->pins[s->npins];
+
+		if (sp_pcand_is_extras(c))
+			continue;
+		p->key = sp_pcand_key(c);
+		p->version = sp_pcand_version(c);
+		p->installed = sp_pcand_is_installed(c);
+		p->file = sp_pcand_file(c);
+		if (p->file) {
+			p->filename = p->file->f->filename;
+			p->url = p->file->f->url;
+		}
+		s->npins++;
+	}
+	for (i = 0; i < s->npins; i++)
+		collect_via(s, &s->pins[i]);
+	if (s->npins > 1)
+		qsort(s->pins, s->npins, sizeof(*s->pins), cmp_pin);
+	return 0;
+}
+
+int sp_session_download(struct sp_session *s, struct sp_diag *d)
+{
+	const struct sp_pfile **files = xcalloc(s->npins + 1, sizeof(*files));
+	const char **paths = xcalloc(s->npins + 1, sizeof(*paths));
+	const char **hashes = xcalloc(s->npins + 1, sizeof(*hashes));
+	size_t i, n = 0;
+	int err;
+
+	for (i = 0; i < s->npins; i++)
+		if (s->pins[i].file)
+			files[n++] = s->pins[i].file;
+	err = sp_finder_download(&s->finder, files, n, paths, hashes, d);
+	for (i = 0, n = 0; !err && i < s->npins; i++) {
+		if (!s->pins[i].file)
+			continue;
+		s->pins[i].path = paths[n];
+		s->pins[i].sha256 = hashes[n];
+		n++;
+	}
+	free(files);
+	free(paths);
+	free(hashes);
+	return err;
+}
