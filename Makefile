@@ -5,7 +5,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build deps grammar test test-fast test-asan test-asan-build fuzz demo bench clean
+.PHONY: all build deps grammar test test-fast test-asan test-asan-build test-long fuzz demo bench clean
 
 all: build
 
@@ -27,6 +27,11 @@ test: deps
 
 test-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+# The long tiers: the resolver's differential test against pip on 200 seeds.
+test-long: build
+	SP_DIFF_SEEDS=200 bash tests/scenario/run-differential.sh $(BUILD)/safepip $(CURDIR) $(BUILD)/scratch/long-differential
+	SP_DIFF_SEEDS=20 SP_DIFF_SIZE=large bash tests/scenario/run-differential.sh $(BUILD)/safepip $(CURDIR) $(BUILD)/scratch/long-differential-large
 
 # clang, so the libFuzzer harnesses build too and replay their seeds as tests.
 test-asan: grammar

@@ -319,12 +319,6 @@ static int gate(int argc, char **argv, const char *cmd)
 		if (!p->file)
 			continue;
 		arts[n] = sp_scanner_add(scanner, p->path);
-		free(arts[n]->target);
-		arts[n]->target = xstrdup(p->filename);
-		if (!arts[n]->name)
-			arts[n]->name = xstrdup(p->key);
-		if (!arts[n]->version)
-			arts[n]->version = xstrdup(p->version);
 		n++;
 	}
 	sp_scanner_wait(scanner);
@@ -337,6 +331,13 @@ static int gate(int argc, char **argv, const char *cmd)
 		if (!p->file)
 			continue;
 		x = p->file->f;
+		/* Shown by the file's name, not its path in the store. */
+		free(arts[n]->target);
+		arts[n]->target = xstrdup(p->filename);
+		if (!arts[n]->name)
+			arts[n]->name = xstrdup(p->key);
+		if (!arts[n]->version)
+			arts[n]->version = xstrdup(p->version);
 		facts.name = p->key;
 		facts.version = p->version;
 		facts.kind = p->file->wheel ? SP_DIST_WHEEL : SP_DIST_SDIST;

@@ -14,3 +14,10 @@ def wrap(text, width=72):
 def pretty(data):
     """Pretty-print JSON-compatible data."""
     return json.dumps(data, indent=2, sort_keys=True)
+
+
+def headline(text):
+    """A coloured headline (through the colorhelper dependency)."""
+    from colorhelper import paint
+
+    return paint(text.upper(), "green")
