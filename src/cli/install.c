@@ -298,6 +298,10 @@ static int gate(int argc, char **argv, const char *cmd)
 				 &d);
 	if (!err)
 		err = sp_session_download(&r.session, &d);
+	if (!err)
+		err = sp_session_check_hashes(&r.session, r.roots, r.nroots,
+					      sp_pipconf_bool(&r.args.conf, SP_PIPOPT_REQUIRE_HASHES),
+					      &d);
 	if (err) {
 		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
 		print_error(cmd, &d);

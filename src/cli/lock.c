@@ -71,6 +71,10 @@ int cli_lock(int argc, char **argv)
 	err = sp_request_resolve(&r, false, true, &d);
 	if (!err)
 		err = sp_session_download(&r.session, &d);
+	if (!err)
+		err = sp_session_check_hashes(&r.session, r.roots, r.nroots,
+					      sp_pipconf_bool(&r.args.conf, SP_PIPOPT_REQUIRE_HASHES),
+					      &d);
 	if (err) {
 		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
 		goto fail;

@@ -11,6 +11,7 @@ extern char **environ;
 
 enum how {
 	CONF,     /* a pip setting safepip reads: stored in conf */
+	BOTH,     /* read by safepip and passed to pip too (how pip installs) */
 	REQ,      /* -r */
 	CONS,     /* -c */
 	FORWARD,  /* pip's business only: passed on unchanged */
@@ -49,7 +50,7 @@ static const struct opt opts[] = {
 	{"exists-action", 0, true, FORWARD, NULL},
 	{"extra-index-url", 0, true, CONF, NULL},
 	{"find-links", 'f', true, CONF, NULL},
-	{"force-reinstall", 0, false, CONF, NULL},
+	{"force-reinstall", 0, false, BOTH, NULL},
 	{"format", 0, true, OWN, "safepip's report format: text or json"},
 	{"global-option", 0, true, FORWARD, NULL},
 	{"help", 'h', false, OWN, "show this help"},
@@ -101,7 +102,7 @@ static const struct opt opts[] = {
 	{"target", 't', true, REFUSE, "safepip installs into the target virtual environment only"},
 	{"timeout", 0, true, CONF, NULL},
 	{"trusted-host", 0, true, CONF, NULL},
-	{"upgrade", 'U', false, CONF, NULL},
+	{"upgrade", 'U', false, BOTH, NULL},
 	{"upgrade-strategy", 0, true, CONF, NULL},
 	{"use-deprecated", 0, true, FORWARD, NULL},
 	{"use-feature", 0, true, FORWARD, NULL},
@@ -151,11 +152,14 @@ static int apply(struct sp_pipargs *a, const struct opt *o, const char *val, con
 
 	switch (o->how) {
 	case CONF:
+	case BOTH:
 		err = sp_pipconf_set(&a->conf, o->name, val ? val : "yes", SP_ORIGIN_CMDLINE,
 				     "command line", d);
 		if (err)
 			return sp_diag_set(d, SP_EUSAGE, "bad option %s: %s", given,
 					   d ? d->msg : "");
+		if (o->how == BOTH)
+			push(&a->forward, &a->nforward, given[1] == '-' ? given : "--upgrade");
 		return 0;
 	case REQ:
 		push(&a->reqfiles, &a->nreqfiles, val);
@@ -303,6 +307,7 @@ void sp_pipargs_help(FILE *out)
 {
 	static const char *const heads[] = {
 		[CONF] = "pip options safepip follows",
+		[BOTH] = NULL,
 		[REQ] = NULL,
 		[CONS] = NULL,
 		[FORWARD] = "pip options passed to pip",
@@ -320,7 +325,8 @@ void sp_pipargs_help(FILE *out)
 			char left[64];
 
 			if (o->how != order[k] && !(order[k] == CONF && (o->how == REQ ||
-									  o->how == CONS)))
+									  o->how == CONS ||
+									  o->how == BOTH)))
 				continue;
 			snprintf(left, sizeof(left), "%s%c%s--%s%s", o->shortopt ? "-" : "",
 				 o->shortopt ? o->shortopt : ' ', o->shortopt ? ", " : "  ",

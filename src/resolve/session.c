@@ -12,6 +12,7 @@
 #include "fetch/redact.h"
 #include "req/metadata.h"
 #include "req/name.h"
+#include "req/specifier.h"
 #include "core/banned.h"
 
 #define PYPI "https://pypi.org/simple/"
@@ -393,4 +394,55 @@ int sp_session_download(struct sp_session *s, struct sp_diag *d)
 	free(paths);
 	free(hashes);
 	return err;
+}
+
+static const struct sp_sreq *root_for(const struct sp_sreq *roots, size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(roots[i].req->key, key) == 0 && roots[i].nhashes)
+			return &roots[i];
+	return NULL;
+}
+
+int sp_session_check_hashes(struct sp_session *s, const struct sp_sreq *roots, size_t nroots,
+			    bool require_hashes, struct sp_diag *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->npins; i++) {
+		const struct sp_pin *p = &s->pins[i];
+		const struct sp_sreq *r = root_for(roots, nroots, p->key);
+		bool pinned = false;
+
+		if (p->installed)
+			continue;
+		if (!r) {
+			if (require_hashes)
+				return sp_diag_set(d, SP_EHASH, "hashes are required (--require-hashes "
+						   "or a --hash in a requirements file), but '%s' "
+						   "(needed by %s) has none: add '%s==%s --hash=sha256:%s' "
+						   "to the requirements", p->key,
+						   p->nvia ? p->via[0] : "the request", p->key,
+						   p->version, p->sha256 ? p->sha256 : "...");
+			continue;
+		}
+		for (j = 0; j < r->req->spec.n; j++)
+			pinned |= r->req->spec.specs[j].op == SP_OP_EQ ||
+				  r->req->spec.specs[j].op == SP_OP_ARBITRARY;
+		if (require_hashes && !pinned)
+			return sp_diag_set(d, SP_EHASH, "hashes are required, so '%s' (%s) must be "
+					   "pinned with ==", p->key, r->origin);
+		for (j = 0; j < r->nhashes; j++)
+			if (p->sha256 && strncmp(r->hashes[j], "sha256:", 7) == 0 &&
+			    strcmp(r->hashes[j] + 7, p->sha256) == 0)
+				break;
+		if (j == r->nhashes)
+			return sp_diag_set(d, SP_EHASH, "hash mismatch for '%s': %s allows %s%s, the "
+					   "file is sha256:%s; nothing was installed", p->filename,
+					   r->origin, r->hashes[0], r->nhashes > 1 ? " (and others)" : "",
+					   p->sha256 ? p->sha256 : "?");
+	}
+	return 0;
 }

@@ -90,4 +90,14 @@ int sp_session_resolve(struct sp_session *s, const struct sp_sreq *roots, size_t
 /* Downloads every pinned file into the store (parallel, hashes checked). */
 int sp_session_download(struct sp_session *s, struct sp_diag *d);
 
+/*
+ * pip's hash rules, after sp_session_download(): a pinned file whose
+ * requirement carries --hash values must match one of them; with
+ * require_hashes (--require-hashes, or any --hash in a requirements file),
+ * every file to install must come from a requirement pinned with == and
+ * hashes, dependencies included.
+ */
+int sp_session_check_hashes(struct sp_session *s, const struct sp_sreq *roots, size_t nroots,
+			    bool require_hashes, struct sp_diag *d);
+
 #endif
