@@ -6,8 +6,9 @@
  * without the refusals, so `safepip list` shows what `safepip install`
  * would install into.
  *
- * download and wheel fetch (and wheel builds, which runs package code)
- * outside the gate: refused until safepip can do them itself.
+ * `pip wheel` fetches and builds (a build runs package code) outside the
+ * gate: refused until safepip can do it itself. `download` is gated
+ * (src/cli/install.c).
  */
 #include <stdio.h>
 #include <string.h>

@@ -167,8 +167,8 @@ run 0 "safepip uninstall -y gamma" "${SPENV[@]}" "$SP" uninstall -y gamma
 imports "$VP" gamma && bad "gamma still there after uninstall" || ok "gamma uninstalled"
 run 0 "safepip show --files alpha" "${SPENV[@]}" "$SP" show alpha
 has "show names alpha" "^Name: alpha"
-run 2 "safepip download is refused" "${SPENV[@]}" "$SP" download alpha
-has "download refusal explains" "refusing 'pip download'"
+run 3 "safepip download goes through the gate, not to pip" "${SPENV[@]}" "$SP" download --no-index alpha
+has "download resolves itself" "no version satisfies alpha"
 run 2 "safepip wheel is refused" "${SPENV[@]}" "$SP" wheel alpha
 run 0 "pass-through finds ./.venv" bash -c "cd '$T' && ln -sfn venv .venv && \
     $(printf '%q ' "${CLEAN[@]}") '$SP' list"
