@@ -54,6 +54,25 @@ def tree_files(src):
     return out
 
 
+def record_for(info_dir, entries):
+    """RECORD bytes for (archive path, bytes) entries, itself listed last."""
+    record = io.StringIO()
+    for rel, data in entries:
+        record.write(f"{rel},{record_hash(data)},{len(data)}\n")
+    record.write(f"{info_dir}/RECORD,,\n")
+    return record.getvalue().encode()
+
+
+def write_zip(out, entries):
+    """A reproducible zip (fixed times and modes) of (archive path, bytes) entries."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for rel, data in entries:
+            zi = zipfile.ZipInfo(rel, FIXED_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            zf.writestr(zi, data)
+
+
 def build_wheel(args):
     dist = f"{normalize(args.name)}-{args.version}"
     info = f"{dist}.dist-info"
@@ -69,22 +88,15 @@ def build_wheel(args):
         ep = "[console_scripts]\n" + "".join(f"{c.split('=')[0]} = {c.split('=', 1)[1]}\n"
                                              for c in args.console_script)
         entries.append((f"{info}/entry_points.txt", ep.encode()))
-    record = io.StringIO()
-    for rel, data in entries:
-        record.write(f"{rel},{record_hash(data)},{len(data)}\n")
-    record.write(f"{info}/RECORD,,\n")
-    if not args.no_record:
-        entries.append((f"{info}/RECORD", record.getvalue().encode()))
+    if args.no_record:
+        entries_out = entries
+    else:
+        entries_out = entries + [(f"{info}/RECORD", record_for(info, entries))]
     if args.tamper:
-        entries = [(r, d + b"\n# changed after RECORD was written\n" if r == args.tamper else d)
-                   for r, d in entries]
+        entries_out = [(r, d + b"\n# changed after RECORD was written\n" if r == args.tamper
+                        else d) for r, d in entries_out]
     out = os.path.join(args.out, f"{dist}-{args.tag}.whl")
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for rel, data in entries:
-            zi = zipfile.ZipInfo(rel, FIXED_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            zf.writestr(zi, data)
+    write_zip(out, entries_out)
     return out
 
 
