@@ -71,17 +71,6 @@ static bool version_matches(const char *specifiers, const char *version, void *c
 	return ok;
 }
 
-static void print_error(const char *cmd, const struct sp_diag *d)
-{
-	char *msg = sp_redact_text(d->msg);
-
-	if (d->file[0] && d->line)
-		fprintf(stderr, "safepip %s: %s:%u: %s\n", cmd, d->file, d->line, msg);
-	else
-		fprintf(stderr, "safepip %s: %s\n", cmd, msg);
-	free(msg);
-}
-
 static void print_reasons(const struct sp_verdict *v)
 {
 	size_t i;
@@ -245,7 +234,7 @@ static int gate(int argc, char **argv, const char *cmd)
 	}
 	if (err) {
 		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
-		print_error(cmd, &d);
+		sp_request_print_error(cmd, &d);
 		goto out;
 	}
 	/* The policy first: a malformed one stops the run before any work. */
@@ -261,7 +250,7 @@ static int gate(int argc, char **argv, const char *cmd)
 	if (policy.eff.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW ||
 	    policy.floor.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW) {
 		if ((err = sp_typosquat_new_embedded(&popular, &d))) {
-			print_error(cmd, &d);
+			sp_request_print_error(cmd, &d);
 			goto out;
 		}
 		ctx.popular = popular;
@@ -274,7 +263,7 @@ static int gate(int argc, char **argv, const char *cmd)
 		vo.allow_system = !policy.eff.v[SP_PK_VENV_ONLY].v;
 		vo.allow_root = policy.eff.v[SP_PK_ALLOW_ROOT].v;
 		if ((err = sp_venv_check(&vo, r.venv.python, r.venv.is_venv, &d))) {
-			print_error(cmd, &d);
+			sp_request_print_error(cmd, &d);
 			rc = SP_EXIT_REFUSED;
 			outcome = "refused";
 			goto out;
@@ -304,14 +293,14 @@ static int gate(int argc, char **argv, const char *cmd)
 					      &d);
 	if (err) {
 		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
-		print_error(cmd, &d);
+		sp_request_print_error(cmd, &d);
 		goto out;
 	}
 
 	/* Scan every file that would be installed. */
 	if ((err = sp_catalog_load_embedded(&cat, &d)) ||
 	    (have_cat = true, err = sp_engine_new(&cat, &engine, &d))) {
-		print_error(cmd, &d);
+		sp_request_print_error(cmd, &d);
 		goto out;
 	}
 	scanner = sp_scanner_new(&cat, engine, 0);
@@ -414,7 +403,7 @@ static int gate(int argc, char **argv, const char *cmd)
 			const struct sp_pin *p = &r.session.pins[i];
 
 			if (p->file && (err = copy_out(p->path, dest, p->filename, &d))) {
-				print_error(cmd, &d);
+				sp_request_print_error(cmd, &d);
 				goto out;
 			}
 		}
@@ -441,7 +430,7 @@ static int gate(int argc, char **argv, const char *cmd)
 		goto out;
 	}
 	if ((err = sp_lock_prepare(&lock, items, nitems, NULL, &d))) {
-		print_error(cmd, &d);
+		sp_request_print_error(cmd, &d);
 		goto out;
 	}
 	prepared = true;
@@ -462,7 +451,7 @@ static int gate(int argc, char **argv, const char *cmd)
 		err = sp_run_install(&ro, &st, &d);
 		free(fwd);
 		if (err) {
-			print_error(cmd, &d);
+			sp_request_print_error(cmd, &d);
 			goto out;
 		}
 		rc = sp_proc_exit_code(&st);

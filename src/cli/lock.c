@@ -9,7 +9,6 @@
 
 #include "cli/cli.h"
 #include "cli/request.h"
-#include "fetch/redact.h"
 #include "core/banned.h"
 
 static void usage(FILE *out)
@@ -92,15 +91,7 @@ int cli_lock(int argc, char **argv)
 			r.session.npins, r.session.rounds);
 	goto out;
 fail:
-	{
-		char *msg = sp_redact_text(d.msg);
-
-		if (d.file[0] && d.line)
-			fprintf(stderr, "safepip: %s:%u: %s\n", d.file, d.line, msg);
-		else
-			fprintf(stderr, "safepip: %s\n", msg);
-		free(msg);
-	}
+	sp_request_print_error("lock", &d);
 out:
 	sp_request_release(&r);
 	return rc;

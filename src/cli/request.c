@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/xalloc.h"
+#include "fetch/redact.h"
 #include "core/banned.h"
 
 /* A requirements file's options join the configuration as pip merges them. */
@@ -179,4 +180,15 @@ void sp_request_release(struct sp_request *r)
 	free(r->constraints);
 	sp_arena_release(&r->arena);
 	memset(r, 0, sizeof(*r));
+}
+
+void sp_request_print_error(const char *cmd, const struct sp_diag *d)
+{
+	char *msg = sp_redact_text(d->msg);
+
+	if (d->file[0] && d->line)
+		fprintf(stderr, "safepip %s: %s:%u: %s\n", cmd, d->file, d->line, msg);
+	else
+		fprintf(stderr, "safepip %s: %s\n", cmd, msg);
+	free(msg);
 }

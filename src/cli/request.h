@@ -44,4 +44,7 @@ int sp_request_resolve(struct sp_request *r, bool allow_http, bool ignore_instal
 		       struct sp_diag *d);
 void sp_request_release(struct sp_request *r);
 
+/* "safepip CMD: [file:line: ]message" on stderr, credentials redacted. */
+void sp_request_print_error(const char *cmd, const struct sp_diag *d);
+
 #endif

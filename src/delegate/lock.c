@@ -22,6 +22,7 @@
 #include "core/limits.h"
 #include "core/xalloc.h"
 #include "delegate/target.h"
+#include "req/name.h"
 #include "core/banned.h"
 
 /* Bytes of a project name or version in a lock line (names on PyPI stay under 100). */
@@ -39,13 +40,7 @@ static bool valid_name(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 
-	if (n == 0 || n > MAX_FIELD || !isalnum((unsigned char)s[0]) ||
-	    !isalnum((unsigned char)s[n - 1]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
-			return false;
-	return true;
+	return n > 0 && n <= MAX_FIELD && sp_name_valid(s, n);
 }
 
 /* PEP 440 characters (epoch '!', local '+'); no wildcard, no space. */

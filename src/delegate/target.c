@@ -29,6 +29,7 @@
 #include "core/xalloc.h"
 #include "delegate/proc.h"
 #include "delegate/venv.h"
+#include "req/name.h"
 #include "core/banned.h"
 
 /* Version of the answer's layout; part of the cache key. */
@@ -352,21 +353,7 @@ struct sp_tag_rank {
 
 char *sp_target_name_key(const char *name)
 {
-	size_t n = strlen(name), j = 0;
-	char *out = xmalloc(n + 1);
-
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-
-		if (c == '-' || c == '_' || c == '.') {
-			if (j == 0 || out[j - 1] != '-')
-				out[j++] = '-';
-			continue;
-		}
-		out[j++] = (char)tolower((unsigned char)c);
-	}
-	out[j] = '\0';
-	return out;
+	return sp_name_normalize(name);
 }
 
 /* --- checking the answer --- */
@@ -857,15 +844,9 @@ static char *header(const char *data, size_t len, const char *key)
 /* PEP 508 names: letters and digits, with '-', '_' or '.' inside. */
 static bool valid_name(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = s ? strlen(s) : 0;
 
-	if (n == 0 || n > MAX_DIST_FIELD || !isalnum((unsigned char)s[0]) ||
-	    !isalnum((unsigned char)s[n - 1]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
-			return false;
-	return true;
+	return n > 0 && n <= MAX_DIST_FIELD && sp_name_valid(s, n);
 }
 
 /* Characters of a PEP 440 version, public and local, and a legacy one. */

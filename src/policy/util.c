@@ -11,25 +11,12 @@
 
 #include "core/xalloc.h"
 #include "policy/policy.h"
+#include "req/name.h"
 #include "core/banned.h"
 
 char *sp_policy_normalize_name(const char *name)
 {
-	size_t n = strlen(name), o = 0, i;
-	char *out = xmalloc(n + 1);
-
-	for (i = 0; i < n; i++) {
-		char c = name[i];
-
-		if (c == '-' || c == '_' || c == '.') {
-			if (o == 0 || out[o - 1] != '-')
-				out[o++] = '-';
-			continue;
-		}
-		out[o++] = (char)tolower((unsigned char)c);
-	}
-	out[o] = '\0';
-	return out;
+	return sp_name_normalize(name);
 }
 
 struct unit {
