@@ -52,25 +52,6 @@ static void usage(FILE *out, const char *cmd)
 	      "any other: the installer's own exit code (see docs/exit-codes.md).\n", out);
 }
 
-/* The policy's version matcher: PEP 440 specifiers against a version. */
-static bool version_matches(const char *specifiers, const char *version, void *ctx)
-{
-	struct sp_arena a;
-	struct sp_specset s;
-	struct sp_version v;
-	bool ok = false;
-
-	(void)ctx;
-	if (!specifiers || !*specifiers)
-		return true;
-	sp_arena_init(&a);
-	if (sp_version_parse(&v, version, strlen(version), NULL) == 0 &&
-	    sp_specset_parse(&a, specifiers, strlen(specifiers), &s, NULL) == 0)
-		ok = sp_specset_contains(&s, &v, true);
-	sp_arena_release(&a);
-	return ok;
-}
-
 static void print_reasons(const struct sp_verdict *v)
 {
 	size_t i;
@@ -246,7 +227,7 @@ static int gate(int argc, char **argv, const char *cmd)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.policy = &policy;
 	ctx.now = (int64_t)time(NULL);
-	ctx.version_matches = version_matches;
+	ctx.version_matches = sp_request_version_matches;
 	if (policy.eff.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW ||
 	    policy.floor.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW) {
 		if ((err = sp_typosquat_new_embedded(&popular, &d))) {
@@ -364,6 +345,15 @@ static int gate(int argc, char **argv, const char *cmd)
 	rep.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	if (r.args.quiet < 2)
 		sp_report_text(stdout, &rep);
+	if (r.args.report) {
+		FILE *f = fopen(r.args.report, "w");
+
+		if (!f || sp_report_json(f, &rep) != 0 || fclose(f) != 0) {
+			fprintf(stderr, "safepip %s: cannot write the report '%s'\n", cmd,
+				r.args.report);
+			goto out;
+		}
+	}
 	for (i = 0; i < r.session.npins; i++)
 		if (r.session.pins[i].installed && r.args.quiet == 0)
 			printf("kept: %s %s (already installed)\n", r.session.pins[i].key,

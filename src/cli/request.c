@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/xalloc.h"
+#include "req/specifier.h"
 #include "fetch/redact.h"
 #include "core/banned.h"
 
@@ -191,4 +192,23 @@ void sp_request_print_error(const char *cmd, const struct sp_diag *d)
 	else
 		fprintf(stderr, "safepip %s: %s\n", cmd, msg);
 	free(msg);
+}
+
+/* The policy's version matcher: PEP 440 specifiers against a version. */
+bool sp_request_version_matches(const char *specifiers, const char *version, void *ctx)
+{
+	struct sp_arena a;
+	struct sp_specset s;
+	struct sp_version v;
+	bool ok = false;
+
+	(void)ctx;
+	if (!specifiers || !*specifiers)
+		return true;
+	sp_arena_init(&a);
+	if (sp_version_parse(&v, version, strlen(version), NULL) == 0 &&
+	    sp_specset_parse(&a, specifiers, strlen(specifiers), &s, NULL) == 0)
+		ok = sp_specset_contains(&s, &v, true);
+	sp_arena_release(&a);
+	return ok;
 }

@@ -44,6 +44,9 @@ int sp_request_resolve(struct sp_request *r, bool allow_http, bool ignore_instal
 		       struct sp_diag *d);
 void sp_request_release(struct sp_request *r);
 
+/* The policy's version matcher: PEP 440 specifiers (text) against a version. */
+bool sp_request_version_matches(const char *specifiers, const char *version, void *ctx);
+
 /* "safepip CMD: [file:line: ]message" on stderr, credentials redacted. */
 void sp_request_print_error(const char *cmd, const struct sp_diag *d);
 

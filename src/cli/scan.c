@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/request.h"
 #include "policy/policy.h"
 #include "policy/typosquat.h"
 #include "report/report.h"
@@ -237,16 +238,12 @@ int cli_scan(int argc, char **argv)
 		goto out;
 	for (i = 0; i < n; i++) {
 		struct sp_policy_ctx ctx = {.policy = &policy, .now = (int64_t)time(NULL),
+					    .version_matches = sp_request_version_matches,
 					    .popular = popular};
 		struct sp_policy_facts facts = {.yanked = -1, .hash_pinned = -1, .size = -1};
 		struct stat st;
 
-		/*
-		 * A local file: only what it says about itself is known. Version
-		 * specifiers in the policy need the PEP 440 matcher, which is not
-		 * wired yet: without it deny entries with specifiers match and
-		 * allow entries and exceptions with specifiers do not (fail closed).
-		 */
+		/* A local file: only what it says about itself is known. */
 		facts.name = arts[i]->name;
 		facts.version = arts[i]->version;
 		facts.kind = arts[i]->kind == SP_SOURCE_WHEEL   ? SP_DIST_WHEEL
