@@ -21,6 +21,7 @@ enum {
 int cli_main(int argc, char **argv);
 int cli_policy(int argc, char **argv);
 int cli_download(int argc, char **argv);
+int cli_explain(int argc, char **argv);
 int cli_install(int argc, char **argv);
 int cli_lock(int argc, char **argv);
 int cli_rules(int argc, char **argv);

@@ -35,14 +35,17 @@
 static void usage(FILE *out, const char *cmd)
 {
 	fprintf(out,
-		"usage: safepip %s [options] REQUIREMENT... [-r FILE] [-c FILE]\n"
+		"usage: safepip %s%s [options] REQUIREMENT... [-r FILE] [-c FILE]\n"
 		"\n"
 		"Resolve the requirements as pip would (from index metadata, running nothing),\n"
 		"download every file once with its hash checked, scan it, and apply the policy.\n",
-		cmd);
+		strcmp(cmd, "explain") == 0 ? "policy " : "", cmd);
 	if (strcmp(cmd, "download") == 0)
 		fputs("Allowed files are then copied to --dest (default: the working directory).\n",
 		      out);
+	else if (strcmp(cmd, "explain") == 0)
+		fputs("Then print each package's verdict with the finding or fact, the policy\n"
+		      "setting and the layer behind it; nothing is installed or saved.\n", out);
 	else
 		fputs("Only then run the real pip in the target virtual environment, offline,\n"
 		      "on exactly the scanned files, with hashes required.\n", out);
@@ -185,7 +188,9 @@ out:
 
 static int gate(int argc, char **argv, const char *cmd)
 {
-	bool download = strcmp(cmd, "download") == 0;
+	/* explain: the decision for every package of the request, installing nothing */
+	bool explain = strcmp(cmd, "explain") == 0;
+	bool download = explain || strcmp(cmd, "download") == 0;
 	struct sp_request r;
 	struct sp_policy policy;
 	struct sp_typosquat *popular = NULL;
@@ -207,7 +212,7 @@ static int gate(int argc, char **argv, const char *cmd)
 
 	sp_diag_clear(&d);
 	memset(&cat, 0, sizeof(cat));
-	err = sp_request_load(&r, cmd, argc, argv, true, &d);
+	err = sp_request_load(&r, explain ? "install" : cmd, argc, argv, true, &d);
 	if (!err && r.args.help) {
 		usage(stdout, cmd);
 		rc = SP_EXIT_OK;
@@ -363,12 +368,12 @@ static int gate(int argc, char **argv, const char *cmd)
 	fflush(stdout);
 	if (overall == SP_ACTION_BLOCK) {
 		fprintf(stderr, "safepip %s: blocked by the policy; nothing was %s\n", cmd,
-			download ? "downloaded" : "installed");
+			explain ? "changed" : download ? "downloaded" : "installed");
 		rc = SP_EXIT_BLOCKED;
 		outcome = "blocked";
 		goto out;
 	}
-	if (overall == SP_ACTION_WARN && !r.args.yes) {
+	if (overall == SP_ACTION_WARN && !r.args.yes && !explain) {
 		if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
 			if (!ask("safepip: the policy warns about these packages. Proceed?")) {
 				rc = SP_EXIT_DECLINED;
@@ -380,8 +385,9 @@ static int gate(int argc, char **argv, const char *cmd)
 				"terminal to ask; --yes silences this)\n", cmd);
 		}
 	}
-	if (r.args.dry_run) {
-		printf("dry run: %zu file(s) would be %s\n", n, download ? "saved" : "installed");
+	if (r.args.dry_run || explain) {
+		printf("%s: %zu file(s) would be %s\n", explain ? "explain" : "dry run", n,
+		       explain || !download ? "installed" : "saved");
 		rc = SP_EXIT_OK;
 		outcome = "dry-run";
 		goto out;
@@ -486,4 +492,9 @@ int cli_install(int argc, char **argv)
 int cli_download(int argc, char **argv)
 {
 	return gate(argc, argv, "download");
+}
+
+int cli_explain(int argc, char **argv)
+{
+	return gate(argc, argv, "explain");
 }

@@ -1,7 +1,7 @@
 /*
  * safepip policy show | check: the effective policy with the layer of each
  * value, and validation of policy files. `policy explain` (why a package
- * gets its verdict) needs the resolver and comes with it.
+ * gets its verdict) runs the gate without installing: src/cli/install.c.
  */
 #include <cjson/cJSON.h>
 #include <getopt.h>
@@ -259,6 +259,9 @@ int cli_policy(int argc, char **argv)
 	struct sp_policy p;
 	int c, rc, err;
 
+	/* explain takes pip's options (indexes, -r...), not these. */
+	if (argc >= 2 && !strcmp(argv[1], "explain"))
+		return cli_explain(argc - 1, argv + 1);
 	if (argc < 2) {
 		usage(stderr);
 		return SP_EXIT_USAGE;
@@ -292,12 +295,6 @@ int cli_policy(int argc, char **argv)
 	if (!strcmp(sub, "check"))
 		return optind < argc - 1 ? check_files(argc - 1 - optind, argv + 1 + optind)
 					 : check_layers(cli_file);
-	if (!strcmp(sub, "explain")) {
-		fputs("safepip policy explain: not available yet (it needs the resolver); "
-		      "'safepip scan' shows each artifact's verdict and its reasons\n",
-		      stderr);
-		return SP_EXIT_USAGE;
-	}
 	if (strcmp(sub, "show")) {
 		fprintf(stderr,
 			"safepip policy: unknown subcommand '%s' (expected show or check)\n", sub);

@@ -125,6 +125,11 @@ expect $? "evil is blocked with exit 10 and the venv is unchanged (exit $rc)"
 grep -q "exec-decoded" "$T/out"
 expect $? "the block names the rule (exec-decoded)"
 
+"${CLEAN[@]}" "$SP" policy explain --python "$T/venv/bin/python" --cert "$T/certs/ca.pem" \
+    -i "$INDEX" evil >"$T/out" 2>&1; rc=$?
+[ $rc -eq 10 ] && grep -q "exec-decoded" "$T/out" && grep -q 'findings.categories.malicious says block \[built-in\]' "$T/out"
+expect $? "policy explain gives the rule, the setting and the layer (exit $rc)"
+
 # 4. the canary sdist: resolved from PKG-INFO, blocked, never run.
 gate canary; rc=$?
 [ $rc -eq 10 ] && [ ! -e "$T/CANARY" ]

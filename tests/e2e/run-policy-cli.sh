@@ -27,8 +27,8 @@ cd "$T/work/sub/dir" || exit 1
 expect_rc 0 "policy --help" "$SP" policy --help
 expect_rc 2 "policy without a subcommand" "$SP" policy
 expect_rc 2 "unknown subcommand" "$SP" policy frob
-expect_rc 2 "policy explain is not there yet" "$SP" policy explain requests
-grep -q "resolver" "$T/err" && ok "explain says why" || bad "explain message: $(cat "$T/err")"
+expect_rc 3 "policy explain resolves (nothing to find with --no-index)" "$SP" policy explain --no-index requests
+grep -q "no version satisfies requests" "$T/err" && ok "explain names what it could not find" || bad "explain message: $(cat "$T/err")"
 expect_rc 0 "policy show" "$SP" policy show
 grep -q '^  \$.sdists.action .*"warn"  \[built-in\]' "$T/out" && ok "show names the built-in layer" \
     || bad "show text: $(head -20 "$T/out")"
