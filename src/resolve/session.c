@@ -82,7 +82,7 @@ static void read_installed(struct sp_session *s)
 		const struct sp_dist *dist = &s->target.installed[i];
 		struct sp_pinstalled *in = &s->installed[n];
 		struct sp_pmeta *pm = sp_arena_alloc(&s->arena, sizeof(*pm));
-		struct sp_metadata *md = sp_arena_alloc(&s->arena, sizeof(*md));
+		struct sp_metadata md;
 		struct sp_requirement **reqs = NULL;
 		struct sp_buf b;
 		char *path;
@@ -98,9 +98,16 @@ static void read_installed(struct sp_session *s)
 			sp_file_read(path, SP_MAX_METADATA_BYTES, &b, NULL);
 		}
 		free(path);
-		/* Unreadable metadata: the distribution is kept without dependencies. */
-		if (b.len && sp_metadata_parse(md, b.data, b.len, NULL) == 0)
-			sp_metadata_requirements(md, &s->arena, &reqs, &nreqs, NULL);
+		/*
+		 * Unreadable metadata: the distribution is kept without dependencies.
+		 * The requirements are parsed into the session's arena, so the
+		 * metadata itself can go.
+		 */
+		if (b.len) {
+			if (sp_metadata_parse(&md, b.data, b.len, NULL) == 0)
+				sp_metadata_requirements(&md, &s->arena, &reqs, &nreqs, NULL);
+			sp_metadata_release(&md);
+		}
 		sp_buf_release(&b);
 		pm->name = dist->name;
 		pm->version = dist->version;
@@ -282,7 +289,14 @@ static void add_via(struct sp_session *s, struct sp_pin *p, const char *via)
 	for (i = 0; i < p->nvia; i++)
 		if (strcmp(p->via[i], via) == 0)
 			return;
-	p->via = xrealloc(p->via, (p->nvia + 1) * sizeof(*p->via));
+	{
+		/* In the session's arena, like the pins: via lists are short. */
+		const char **grown = sp_arena_alloc(&s->arena, (p->nvia + 1) * sizeof(*grown));
+
+		if (p->nvia)
+			memcpy(grown, p->via, p->nvia * sizeof(*grown));
+		p->via = grown;
+	}
 	p->via[p->nvia++] = sp_arena_strdup(&s->arena, via);
 }
 
