@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "cli/request.h"
+#include "core/file.h"
 #include "core/xalloc.h"
 #include "delegate/lock.h"
 #include "delegate/run.h"
@@ -125,15 +126,7 @@ static void audit(const struct sp_request *r, int argc, char **argv, struct sp_a
 	cJSON_AddNumberToObject(o, "exit", code);
 	line = cJSON_PrintUnformatted(o);
 	path = xasprintf("%s/audit.jsonl", dir);
-	/* mkdir -p: XDG's state directory may not exist yet */
-	for (k = 1; dir[k]; k++) {
-		if (dir[k] != '/')
-			continue;
-		dir[k] = '\0';
-		mkdir(dir, 0700);
-		dir[k] = '/';
-	}
-	mkdir(dir, 0700);
+	sp_mkdirs(dir); /* XDG's state directory may not exist yet */
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd >= 0 && line) {
 		size_t len = strlen(line);
@@ -163,25 +156,11 @@ static bool ask(const char *question)
 static int copy_out(const char *from, const char *dir, const char *name, struct sp_diag *d)
 {
 	char *to = xasprintf("%s/%s", dir, name);
-	char buf[65536];
-	ssize_t n;
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, err = 0;
+	int err = 0;
 
-	if (in < 0 || (out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		err = sp_diag_set(d, SP_EIO, "cannot copy '%s' to '%s': %s", name, dir,
-				  strerror(errno));
-		goto out;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			err = sp_diag_set(d, SP_EIO, "cannot write '%s': %s", to, strerror(errno));
-			goto out;
-		}
-out:
-	if (in >= 0)
-		close(in);
-	if (out >= 0 && close(out) != 0 && !err)
-		err = sp_diag_set(d, SP_EIO, "cannot write '%s'", to);
+	if (sp_file_copy(from, to, 0644, false) != 0)
+		err = sp_diag_set(d, SP_EIO, "cannot copy '%s' to '%s': %s (check --dest)", name,
+				  dir, strerror(errno));
 	free(to);
 	return err;
 }

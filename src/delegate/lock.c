@@ -23,6 +23,7 @@
 #include "core/xalloc.h"
 #include "delegate/target.h"
 #include "req/name.h"
+#include "core/file.h"
 #include "core/banned.h"
 
 /* Bytes of a project name or version in a lock line (names on PyPI stay under 100). */
@@ -235,44 +236,6 @@ static int hash_file(const char *path, char hex[SP_SHA256_HEX])
 	return ret;
 }
 
-static int copy_file(const char *src, const char *dst)
-{
-	char buf[65536];
-	ssize_t r, w;
-	int in = -1, out = -1, ret = SP_EIO;
-
-	in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (in < 0)
-		goto out;
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (out < 0)
-		goto out;
-	for (;;) {
-		r = read(in, buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto out;
-		if (r == 0)
-			break;
-		for (ssize_t off = 0; off < r; off += w) {
-			w = write(out, buf + off, (size_t)(r - off));
-			if (w < 0 && errno == EINTR)
-				w = 0;
-			else if (w < 0)
-				goto out;
-		}
-	}
-	ret = close(out) == 0 ? 0 : SP_EIO;
-	out = -1;
-out:
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	return ret;
-}
-
 /* Places one file in the wheelhouse and checks its bytes are the scanned ones. */
 static int place(struct sp_lock *l, const struct sp_lock_item *it, struct sp_diag *d)
 {
@@ -294,7 +257,7 @@ static int place(struct sp_lock *l, const struct sp_lock_item *it, struct sp_dia
 	}
 	if (link(it->path, dst) == 0) {
 		l->n_linked++;
-	} else if ((ret = copy_file(it->path, dst)) == 0) {
+	} else if ((ret = sp_file_copy(it->path, dst, 0600, true)) == 0) {
 		l->n_copied++;
 	} else {
 		ret = sp_diag_set(d, SP_EIO, "cannot copy '%s' into the wheelhouse: %s",

@@ -30,6 +30,7 @@
 #include "delegate/proc.h"
 #include "delegate/venv.h"
 #include "req/name.h"
+#include "core/file.h"
 #include "core/banned.h"
 
 /* Version of the answer's layout; part of the cache key. */
@@ -652,27 +653,6 @@ out:
 	return ok;
 }
 
-static int mkdirs(const char *path)
-{
-	char *p = xstrdup(path);
-	int ret = 0;
-
-	for (char *s = p + 1; ret == 0; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-
-		*s = '\0';
-		if (mkdir(p, 0700) != 0 && errno != EEXIST)
-			ret = -1;
-		*s = c;
-		if (!c)
-			break;
-	}
-	free(p);
-	return ret;
-}
-
 /* Best effort: a cache that cannot be written only costs the next run a probe. */
 static void cache_store(const struct sp_target *t, const char *file, const char *json,
 			size_t len)
@@ -693,7 +673,7 @@ static void cache_store(const struct sp_target *t, const char *file, const char 
 	text = cJSON_PrintUnformatted(root);
 	dir = xstrdup(file);
 	*strrchr(dir, '/') = '\0';
-	if (!text || mkdirs(dir) != 0)
+	if (!text || sp_mkdirs(dir) != 0)
 		goto out;
 	tmp = xasprintf("%s/.tmp-XXXXXX", dir);
 	fd = mkstemp(tmp);

@@ -17,6 +17,7 @@
 #include "core/xalloc.h"
 #include "fetch/internal.h"
 #include "fetch/redact.h"
+#include "core/file.h"
 #include "core/banned.h"
 
 #define MAGIC "safepip-httpcache 1\n"
@@ -72,7 +73,7 @@ int sp_httpcache_open(struct sp_httpcache **out, const char *root, struct sp_dia
 		}
 		root = dflt;
 	}
-	if (sp_fetch_mkdirs(root) != 0) {
+	if (sp_mkdirs(root) != 0) {
 		rc = sp_diag_set(d, SP_EIO, "cannot create the http cache '%s': %s", root,
 				 strerror(errno));
 		goto out;
@@ -361,7 +362,7 @@ int sp_httpcache_put(struct sp_httpcache *c, const char *url, const char *accept
 
 	path = entry_path(c, url, accept, &dir);
 	tmp = xasprintf("%s/%ld-%u%s", c->root, (long)getpid(), c->counter++, TMP_SUFFIX);
-	if (sp_fetch_mkdirs(dir) != 0) {
+	if (sp_mkdirs(dir) != 0) {
 		rc = sp_diag_set(d, SP_EIO, "cannot create '%s': %s", dir, strerror(errno));
 		goto out;
 	}

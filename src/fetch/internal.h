@@ -11,7 +11,4 @@
  */
 char *sp_fetch_cache_dir(const char *leaf);
 
-/* mkdir -p, mode 0700 for the directories it creates; 0 or -1 with errno. */
-int sp_fetch_mkdirs(const char *path);
-
 #endif

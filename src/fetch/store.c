@@ -16,6 +16,7 @@
 #include "core/path.h"
 #include "core/xalloc.h"
 #include "fetch/internal.h"
+#include "core/file.h"
 #include "core/banned.h"
 
 /*
@@ -58,30 +59,6 @@ char *sp_store_default_root(void)
 	return sp_fetch_cache_dir("artifacts");
 }
 
-int sp_fetch_mkdirs(const char *path)
-{
-	char *p = xstrdup(path);
-	char *s;
-	int rc = 0;
-
-	for (s = p + 1;; s++) {
-		char c = *s;
-
-		if (c != '/' && c != '\0')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-			rc = -1;
-			break;
-		}
-		*s = c;
-		if (!c)
-			break;
-	}
-	free(p);
-	return rc;
-}
-
 int sp_store_open(struct sp_store **out, const char *root, struct sp_diag *d)
 {
 	struct sp_store *s;
@@ -101,7 +78,7 @@ int sp_store_open(struct sp_store **out, const char *root, struct sp_diag *d)
 		}
 		root = dflt;
 	}
-	if (sp_fetch_mkdirs(root) != 0 || stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if (sp_mkdirs(root) != 0 || stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		rc = sp_diag_set(d, SP_EIO, "cannot create the artifact store '%s': %s", root,
 				 strerror(errno));
 		goto out;
@@ -426,7 +403,7 @@ int sp_store_tmp_commit(struct sp_store_tmp *t, const char *expected, const char
 	}
 	dest = sp_store_path(t->store, hex_out);
 	dir = xstrndup(dest, strlen(dest) - SP_SHA256_LEN * 2 - 1);
-	if (sp_fetch_mkdirs(dir) != 0) {
+	if (sp_mkdirs(dir) != 0) {
 		rc = sp_diag_set(d, SP_EIO, "cannot create '%s': %s", dir, strerror(errno));
 		goto out;
 	}
