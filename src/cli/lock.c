@@ -88,7 +88,7 @@ int cli_lock(int argc, char **argv)
 		rc = SP_EXIT_ERROR;
 	if (r.args.quiet == 0)
 		fprintf(stderr, "safepip: %zu packages pinned (%zu resolver rounds)\n",
-			r.session.npins, r.session.rounds);
+			r.session.npins, r.session.res.rounds);
 	goto out;
 fail:
 	sp_request_print_error("lock", &d);

@@ -57,15 +57,11 @@ static int entries(struct sp_request *r, struct sp_diag *d)
 
 	for (i = 0; i < r->rf.nentries; i++) {
 		const struct sp_reqfile_entry *e = &r->rf.entries[i];
-		const char *origin = sp_arena_strdup(&r->arena, "");
+		char *o = xasprintf("-r %s (line %u)", e->origin.file, e->origin.line);
+		const char *origin = sp_arena_strdup(&r->arena, o);
 		const char **hashes;
 
-		{
-			char *o = xasprintf("-r %s (line %u)", e->origin.file, e->origin.line);
-
-			origin = sp_arena_strdup(&r->arena, o);
-			free(o);
-		}
+		free(o);
 		if (e->kind != SP_REQFILE_NAMED || e->req->url) {
 			sp_diag_file(d, e->origin.file);
 			if (d)

@@ -264,7 +264,7 @@ static void fl_page_done(const struct sp_fetch_result *r, void *arg)
 
 	if (!err)
 		err = sp_index_parse_html(j->page, r->body->data, r->body->len, NULL);
-	if (err && !j->f->fl_loaded)
+	if (err)
 		fprintf(stderr, "safepip: warning: cannot read find-links page '%s'\n", j->shown);
 }
 
@@ -332,7 +332,6 @@ static void load_projects(struct sp_finder *f, const char *const *keys, size_t n
 			struct sp_fetch_req rq = {0};
 
 			sp_index_page_init(&p->pages[i], url);
-			p->pages[i].url = p->pages[i].url; /* kept in the page's arena */
 			jobs[nj] = (struct page_job){f, p, &p->pages[i], NULL};
 			rq.url = url;
 			rq.accept = ACCEPT;

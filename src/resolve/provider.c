@@ -225,25 +225,64 @@ static ssize_t requested_order(struct sp_provider *p, const char *id, bool exact
 
 /* --- candidates, made once each so identity means equality --- */
 
+static const void *cand_src(const struct sp_pcand *c)
+{
+	return c->kind == PC_FILE ? (const void *)c->file
+	       : c->kind == PC_INSTALLED ? (const void *)c->inst : (const void *)c->base;
+}
+
+static size_t cand_hash(enum pcand_kind kind, const char *id, const void *src)
+{
+	size_t h = (size_t)kind * 0x9e3779b97f4a7c15ULL ^ (size_t)(uintptr_t)src;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 0x100000001b3ULL;
+	return h;
+}
+
+/*
+ * The candidate for (kind, id, src), made on first use. find_matches asks
+ * for every file of a project each time, so this is a hash lookup.
+ */
 static struct sp_pcand *intern(struct sp_provider *p, enum pcand_kind kind, const char *id,
 			       const void *src)
 {
-	size_t i;
+	size_t mask, i;
 	struct sp_pcand *c;
 
-	for (i = 0; i < p->ncands; i++) {
-		c = p->cands[i];
-		if (c->kind == kind && strcmp(c->id, id) == 0 &&
-		    (kind == PC_FILE ? (const void *)c->file
-				     : kind == PC_INSTALLED ? (const void *)c->inst
-							    : (const void *)c->base) == src)
-			return c;
+	if ((p->ncands + 1) * 2 > p->capcands) {
+		size_t cap = p->capcands ? p->capcands * 2 : 256, k;
+		struct sp_pcand **t = xcalloc(cap, sizeof(*t));
+
+		for (k = 0; k < p->capcands; k++) {
+			c = p->cands[k];
+			if (!c)
+				continue;
+			for (i = cand_hash(c->kind, c->id, cand_src(c)) & (cap - 1); t[i];
+			     i = (i + 1) & (cap - 1))
+				;
+			t[i] = c;
+		}
+		free(p->cands);
+		p->cands = t;
+		p->capcands = cap;
 	}
+	mask = p->capcands - 1;
+	for (i = cand_hash(kind, id, src) & mask; (c = p->cands[i]); i = (i + 1) & mask)
+		if (c->kind == kind && cand_src(c) == src && strcmp(c->id, id) == 0)
+			return c;
 	c = sp_arena_alloc(&p->arena, sizeof(*c));
 	c->kind = kind;
 	c->id = sp_arena_strdup(&p->arena, id);
-	SP_GROW(p->cands, p->ncands + 1, p->capcands);
-	p->cands[p->ncands++] = c;
+	/* The source is set now: the table's key must not change later. */
+	if (kind == PC_FILE)
+		c->file = src;
+	else if (kind == PC_INSTALLED)
+		c->inst = src;
+	else
+		c->base = src;
+	p->cands[i] = c;
+	p->ncands++;
 	return c;
 }
 
@@ -252,10 +291,9 @@ static struct sp_pcand *file_cand(struct sp_provider *p, const struct sp_project
 {
 	struct sp_pcand *c = intern(p, PC_FILE, proj->key, f);
 
-	if (!c->file) {
+	if (!c->key) {
 		c->key = c->id;
 		c->proj = proj;
-		c->file = f;
 		c->v = f->version;
 		sp_version_format(&c->v, c->vtext, sizeof(c->vtext));
 	}
@@ -266,9 +304,8 @@ static struct sp_pcand *installed_cand(struct sp_provider *p, const struct sp_pi
 {
 	struct sp_pcand *c = intern(p, PC_INSTALLED, in->key, in);
 
-	if (!c->inst) {
+	if (!c->key) {
 		c->key = c->id;
-		c->inst = in;
 		c->v = in->version;
 		sp_version_format(&c->v, c->vtext, sizeof(c->vtext));
 	}
@@ -286,9 +323,8 @@ static struct sp_pcand *extras_cand(struct sp_provider *p, const struct sp_pcand
 		memcpy(ex, extras, n * sizeof(*ex));
 	id = format_id(p, base->key, ex, n);
 	c = intern(p, PC_EXTRAS, id, base);
-	if (!c->base) {
+	if (!c->key) {
 		c->key = base->key;
-		c->base = base;
 		c->extras = ex;
 		c->nextras = n;
 		c->v = base->v;

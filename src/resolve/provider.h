@@ -104,7 +104,11 @@ struct sp_provider {
 	struct sp_provider_opts o;
 	struct sp_psource src;
 	struct sp_arena arena;
-	struct sp_pcand **cands; /* every candidate made, for identity */
+	/*
+	 * Every candidate made, in an open-addressing table keyed by (kind,
+	 * source, identifier), so each is made once and identity is equality.
+	 */
+	struct sp_pcand **cands;
 	size_t ncands, capcands;
 	struct pdepth *depths;   /* pip's known depths, by identifier */
 	size_t ndepths, capdepths;

@@ -355,7 +355,6 @@ int sp_session_resolve(struct sp_session *s, const struct sp_sreq *roots, size_t
 	sp_resolver_init(&s->res, &rp);
 	s->have_res = true;
 	err = sp_resolver_resolve(&s->res, reqs, n, d);
-	s->rounds = s->res.rounds;
 	free(reqs);
 	if (err == SP_ENOENT)
 		return conflict(s, d);

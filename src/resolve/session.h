@@ -73,7 +73,6 @@ struct sp_session {
 	size_t nindexes;
 	struct sp_pin *pins;   /* sorted by key */
 	size_t npins;
-	size_t rounds;
 };
 
 int sp_session_open(struct sp_session *s, const struct sp_session_opts *o, struct sp_diag *d);
