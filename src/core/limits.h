@@ -102,6 +102,12 @@
  */
 #define SP_MAX_CONFIG_BYTES (1024 * 1024)
 
+/*
+ * Sections and settings in one pip configuration file. Duplicates are
+ * looked for by a linear search, so this also bounds that work.
+ */
+#define SP_MAX_CONFIG_ITEMS 4096
+
 /* --- package indexes (src/resolve/index.c) --- */
 
 /*

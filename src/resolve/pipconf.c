@@ -296,6 +296,12 @@ static int ini_parse(struct ini *ini, const char *file, const char *text, size_t
 			sp_diag_set(d, err, "cannot parse '%s' line %u: NUL byte", file, line);
 			goto out;
 		}
+		if (ini->n >= SP_MAX_CONFIG_ITEMS) {
+			err = SP_ELIMIT;
+			sp_diag_set(d, err, "cannot parse '%s': more than %d sections and settings",
+				    file, SP_MAX_CONFIG_ITEMS);
+			goto out;
+		}
 		k = 0;
 		while (k < n && (s[k] == ' ' || s[k] == '\t'))
 			k++;
@@ -390,31 +396,17 @@ out:
 	return err;
 }
 
-/*
- * Applies the settings of one file: [global] first, then the command's
- * section, so the command's wins. Unknown names are pip's business.
- */
-static int apply_file(struct sp_pipconf *c, const char *cmd, const char *path,
-		      enum sp_pipconf_origin origin, struct sp_diag *d)
+int sp_pipconf_load_text(struct sp_pipconf *c, const char *cmd, const char *name,
+			 const char *text, size_t len, enum sp_pipconf_origin origin,
+			 struct sp_diag *d)
 {
-	struct sp_buf text;
 	struct ini ini = {0};
 	int pass, err;
 	size_t i;
 
-	sp_buf_init(&text, SP_MAX_CONFIG_BYTES);
-	err = sp_file_read(path, SP_MAX_CONFIG_BYTES, &text, d);
-	if (err == SP_ENOENT) {
-		sp_diag_clear(d);
-		err = 0;
-		goto out;
-	}
-	if (err)
-		goto out;
-	err = ini_parse(&ini, path, text.data, text.len, d);
-	if (err)
-		goto out;
-	for (pass = 0; pass < 2; pass++) {
+	err = ini_parse(&ini, name, text, len, d);
+	/* [global] first, then the command's section, so the command's wins. */
+	for (pass = 0; !err && pass < 2; pass++) {
 		const char *want = pass == 0 ? "global" : cmd;
 
 		for (i = 0; i < ini.n; i++) {
@@ -422,21 +414,38 @@ static int apply_file(struct sp_pipconf *c, const char *cmd, const char *path,
 
 			if (!it->key || !want || strcmp(it->section, want) != 0 || !*it->value)
 				continue;
-			err = sp_pipconf_set(c, it->key, it->value, origin, path, d);
+			err = sp_pipconf_set(c, it->key, it->value, origin, name, d);
 			if (err == SP_ENOENT) {
-				err = 0;
+				err = 0; /* a setting for pip alone */
 				continue;
 			}
 			if (err) {
-				sp_diag_file(d, path);
+				sp_diag_file(d, name);
 				if (d)
 					d->line = it->line;
-				goto out;
+				break;
 			}
 		}
 	}
-out:
 	ini_release(&ini);
+	return err;
+}
+
+/* A file that does not exist is skipped, as pip skips it. */
+static int apply_file(struct sp_pipconf *c, const char *cmd, const char *path,
+		      enum sp_pipconf_origin origin, struct sp_diag *d)
+{
+	struct sp_buf text;
+	int err;
+
+	sp_buf_init(&text, SP_MAX_CONFIG_BYTES);
+	err = sp_file_read(path, SP_MAX_CONFIG_BYTES, &text, d);
+	if (err == SP_ENOENT) {
+		sp_diag_clear(d);
+		err = 0;
+	} else if (!err) {
+		err = sp_pipconf_load_text(c, cmd, path, text.data, text.len, origin, d);
+	}
 	sp_buf_release(&text);
 	return err;
 }

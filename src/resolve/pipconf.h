@@ -116,6 +116,14 @@ int sp_pipconf_load(struct sp_pipconf *c, const char *cmd, const struct sp_pipco
 		    char *const *envp, struct sp_diag *d);
 
 /*
+ * The settings of one pip.conf's text (name is used in messages), as
+ * sp_pipconf_load() applies each file: [global], then [cmd].
+ */
+int sp_pipconf_load_text(struct sp_pipconf *c, const char *cmd, const char *name,
+			 const char *text, size_t len, enum sp_pipconf_origin origin,
+			 struct sp_diag *d);
+
+/*
  * Sets one option by its long name without dashes ("index-url", or an alias
  * such as "default-timeout"). A list option appends when origin is the
  * command line or a requirements file, and replaces otherwise. Returns

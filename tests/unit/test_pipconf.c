@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/buf.h"
 #include "core/xalloc.h"
 #include "resolve/pipconf.h"
 
@@ -224,6 +225,21 @@ static void test_errors(void **state)
 		assert_string_equal(d.file, f);
 		sp_pipconf_release(&c);
 		free(f);
+	}
+	{
+		/* A file of endless sections is refused at the cap, not parsed forever. */
+		struct sp_buf b;
+		size_t k;
+
+		sp_buf_init(&b, 1 << 20);
+		for (k = 0; k < 5000; k++)
+			sp_buf_addf(&b, "[s%zu]\n", k);
+		sp_pipconf_init(&c);
+		assert_int_equal(sp_pipconf_load_text(&c, "install", "big.conf", b.data, b.len,
+						      SP_ORIGIN_USER, &d), SP_ELIMIT);
+		assert_non_null(strstr(d.msg, "big.conf"));
+		sp_pipconf_release(&c);
+		sp_buf_release(&b);
 	}
 	{
 		char *env[] = {"PIP_NO_INDEX=perhaps", NULL};
