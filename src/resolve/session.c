@@ -225,7 +225,8 @@ int sp_session_open(struct sp_session *s, const struct sp_session_opts *o, struc
 	sp_finder_source(&s->finder, &src);
 	sp_provider_init(&s->prov, &po, &src);
 	s->have_prov = true;
-	read_installed(s);
+	if (!po.ignore_installed)
+		read_installed(s);
 out:
 	free(root);
 	return err;
