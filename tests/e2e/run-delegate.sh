@@ -195,19 +195,28 @@ imports "$T/proj/.venv/bin/python" alpha beta && ok "alpha in the new ./.venv" |
 
 # --- a normal user: no --allow-root needed ---
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && [ -x /usr/bin/python3 ]; then
-    NB=$T/nobody && mkdir -p "$NB/home" "$NB/tmp" && chown -R nobody:nogroup "$NB"
+    # Outside the source and build trees, which may sit under a directory
+    # only root can enter (a clone in a mktemp -d): nobody gets its own
+    # copies of the driver and the wheels.
+    # ($A and $B are "name==version=/path" specs for the driver.)
+    NB=$(mktemp -d) && mkdir -p "$NB/home" "$NB/tmp" &&
+        cp "$DRV" "/${A#*=/}" "/${B#*=/}" "$NB/" &&
+        chown -R nobody:nogroup "$NB" && chmod 755 "$NB"
+    DRV_NB=$NB/$(basename "$DRV")
+    A_NB="${A%%=/*}=$NB/$(basename "/${A#*=/}")" B_NB="${B%%=/*}=$NB/$(basename "/${B#*=/}")"
     AS_NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups env -i
                "PATH=/usr/bin:/bin" "HOME=$NB/home" "TMPDIR=$NB/tmp" "XDG_CACHE_HOME=$NB/cache")
     if "${AS_NOBODY[@]}" /usr/bin/python3 -m venv "$NB/venv" >"$T/out" 2>&1; then
         run 0 "a normal user installs without --allow-root" \
-            "${AS_NOBODY[@]}" "$DRV" --driver install --python "$NB/venv" "$A" "$B"
+            "${AS_NOBODY[@]}" "$DRV_NB" --driver install --python "$NB/venv" "$A_NB" "$B_NB"
         [ "$(stat -c %U "$NB/venv/lib/"python3*/site-packages/alpha.py)" = nobody ] \
             && ok "files belong to the user" || bad "installed files not owned by nobody"
         run 3 "a normal user is still refused a system interpreter" \
-            "${AS_NOBODY[@]}" "$DRV" --driver install --python /usr/bin/python3 "$A" "$B"
+            "${AS_NOBODY[@]}" "$DRV_NB" --driver install --python /usr/bin/python3 "$A_NB" "$B_NB"
     else
         bad "cannot make a venv as nobody"; tail -3 "$T/out"
     fi
+    rm -rf "$NB"
 else
     echo "skip: non-root path (needs root, setpriv and /usr/bin/python3)"
 fi
