@@ -21,6 +21,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/csv.h"
 #include "core/digest.h"
 #include "core/limits.h"
 #include "core/path.h"
@@ -1250,102 +1251,6 @@ static void finish_scripts(struct sp_checks *c)
 
 /* --- RECORD --- */
 
-struct csv {
-	const char *p;
-	size_t len, pos;
-	unsigned line; /* of the next byte */
-};
-
-struct csv_row {
-	struct sp_buf f[3];
-	size_t nfields;
-	unsigned line;
-	const char *error;
-};
-
-static void csv_put(struct csv_row *row, char ch)
-{
-	if (row->nfields < 3 && sp_buf_add(&row->f[row->nfields], &ch, 1) && !row->error)
-		row->error = "a field is too long";
-}
-
-/*
- * Reads the next non-empty row as Python's csv module does with the
- * default (excel, non-strict) dialect, which is what writes and reads
- * RECORD: a field that starts with '"' is quoted, "" in it is a quote,
- * commas and line breaks in it are data, and text after the closing quote
- * is kept; a quote elsewhere is an ordinary character. Rows end at \n, \r or
- * \r\n. Returns false at the end of the text.
- */
-static bool csv_next(struct csv *r, struct csv_row *row)
-{
-	enum { START, FIELD, QUOTED, QUOTE } st = START;
-	size_t i;
-
-	for (i = 0; i < 3; i++)
-		sp_buf_reset(&row->f[i]);
-	row->nfields = 0;
-	row->error = NULL;
-	while (r->pos < r->len && (r->p[r->pos] == '\n' || r->p[r->pos] == '\r')) {
-		if (r->p[r->pos] == '\n' || r->pos + 1 >= r->len || r->p[r->pos + 1] != '\n')
-			r->line++;
-		r->pos++;
-	}
-	if (r->pos >= r->len)
-		return false;
-	row->line = r->line;
-	while (r->pos < r->len) {
-		char ch = r->p[r->pos++];
-		bool nl = ch == '\n' || ch == '\r';
-
-		if (nl) {
-			if (ch == '\r' && r->pos < r->len && r->p[r->pos] == '\n')
-				r->pos++;
-			r->line++;
-		}
-		if (ch == '\0' && !row->error)
-			row->error = "a NUL byte";
-		switch (st) {
-		case START:
-			if (ch == '"') {
-				st = QUOTED;
-				break;
-			}
-			/* fall through */
-		case QUOTE:
-			/* "" is a quote; anything else continues the field unquoted. */
-			if (ch == '"') {
-				csv_put(row, '"');
-				st = QUOTED;
-				break;
-			}
-			/* fall through */
-		case FIELD:
-			if (ch == ',') {
-				row->nfields++;
-				st = START;
-			} else if (nl) {
-				row->nfields++;
-				return true;
-			} else {
-				csv_put(row, ch);
-				st = FIELD;
-			}
-			break;
-		case QUOTED:
-			if (ch == '"')
-				st = QUOTE;
-			else
-				csv_put(row, nl ? '\n' : ch);
-			break;
-		}
-	}
-	if (st == QUOTED && !row->error)
-		row->error = "a quoted field is not closed";
-	row->nfields++;
-	return true;
-}
-
 /* Hash algorithms the wheel spec forbids or that are weaker than sha256. */
 static const char *const weak_algos[] = {"md5", "sha1", "sha224", "sha3_224", NULL};
 /* Strong ones safepip cannot check: entries are hashed with sha256 only. */
@@ -1361,7 +1266,7 @@ static bool in_list(const char *s, size_t n, const char *const *list)
 	return false;
 }
 
-static void record_row(struct sp_checks *c, const struct csv_row *row)
+static void record_row(struct sp_checks *c, const struct sp_csv_row *row)
 {
 	const struct sp_buf *fp = &row->f[0], *fh = &row->f[1], *fs = &row->f[2];
 	char what[96];
@@ -1498,10 +1403,9 @@ static void report_tallies(struct sp_checks *c)
 
 static void read_record(struct sp_checks *c, const struct sp_entry *e)
 {
-	struct csv r = {e->data ? e->data : "", e->data ? e->len : 0, 0, 1};
-	struct csv_row row;
+	struct sp_csv r;
+	struct sp_csv_row row;
 	struct sp_buf b;
-	size_t i;
 
 	if (!e->data && (e->size || !e->complete || e->too_large)) {
 		sp_buf_init(&b, MAX_DETAIL);
@@ -1514,9 +1418,9 @@ static void read_record(struct sp_checks *c, const struct sp_entry *e)
 		c->record_unreadable = true;
 		return;
 	}
-	for (i = 0; i < 3; i++)
-		sp_buf_init(&row.f[i], MAX_RECORD_FIELD);
-	while (csv_next(&r, &row)) {
+	sp_csv_init(&r, e->data, e->len);
+	sp_csv_row_init(&row, MAX_RECORD_FIELD);
+	while (sp_csv_next(&r, &row)) {
 		if (c->nrows >= MAX_RECORD_ROWS) {
 			sp_buf_init(&b, MAX_DETAIL);
 			sp_buf_addf(&b,
@@ -1531,8 +1435,7 @@ static void read_record(struct sp_checks *c, const struct sp_entry *e)
 		}
 		record_row(c, &row);
 	}
-	for (i = 0; i < 3; i++)
-		sp_buf_release(&row.f[i]);
+	sp_csv_row_release(&row);
 	if (!c->nrows && !c->record_unreadable) {
 		/* One finding, rather than every file of the wheel called unlisted. */
 		sp_buf_init(&b, MAX_DETAIL);
