@@ -5,6 +5,7 @@
 #define SP_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* Exit codes, documented in docs/exit-codes.md. */
 enum {
@@ -20,6 +21,7 @@ enum {
 
 int cli_main(int argc, char **argv);
 int cli_policy(int argc, char **argv);
+int cli_audit(int argc, char **argv);
 int cli_download(int argc, char **argv);
 int cli_explain(int argc, char **argv);
 int cli_install(int argc, char **argv);
@@ -30,6 +32,15 @@ int cli_shell_init(int argc, char **argv);
 /* pip commands safepip passes to the target's pip (or refuses): list, show, freeze... */
 bool cli_is_pip_command(const char *cmd);
 int cli_pip_passthrough(int argc, char **argv);
+
+/*
+ * A severity option's value into *out (an enum sp_severity, or -1 for
+ * "never" when allow_never); prints the error as prog and returns -1 when
+ * it is not one.
+ */
+int cli_severity_opt(const char *prog, const char *opt, const char *v, int *out, bool allow_never);
+/* --color WHEN (auto, always, never) for out; auto is a terminal without NO_COLOR or TERM=dumb. */
+bool cli_want_color(const char *when, FILE *out);
 
 struct sp_policy;
 /*

@@ -56,7 +56,7 @@ static void usage(FILE *out)
 
 enum { OPT_FAIL_ON = 256, OPT_MIN_SEV, OPT_COLOR, OPT_NO_COLOR, OPT_POLICY };
 
-static int parse_severity_opt(const char *opt, const char *v, int *out, bool allow_never)
+int cli_severity_opt(const char *prog, const char *opt, const char *v, int *out, bool allow_never)
 {
 	enum sp_severity s;
 
@@ -65,15 +65,15 @@ static int parse_severity_opt(const char *opt, const char *v, int *out, bool all
 		return 0;
 	}
 	if (sp_severity_parse(v, &s)) {
-		fprintf(stderr, "safepip scan: invalid %s '%s' (expected info, low, medium, high, critical%s)\n",
-			opt, v, allow_never ? ", never, warn or block" : "");
+		fprintf(stderr, "%s: invalid %s '%s' (expected info, low, medium, high, critical%s)\n",
+			prog, opt, v, allow_never ? ", never, warn or block" : "");
 		return -1;
 	}
 	*out = (int)s;
 	return 0;
 }
 
-static bool want_color(const char *when, FILE *out)
+bool cli_want_color(const char *when, FILE *out)
 {
 	const char *term = getenv("TERM");
 
@@ -133,14 +133,14 @@ int cli_scan(int argc, char **argv)
 					  : !strcmp(optarg, "warn") ? SP_ACTION_WARN
 								    : SP_ACTION_UNSET;
 			if (fail_on_verdict == SP_ACTION_UNSET &&
-			    parse_severity_opt("--fail-on", optarg, &fail_on, true))
+			    cli_severity_opt("safepip scan", "--fail-on", optarg, &fail_on, true))
 				return SP_EXIT_USAGE;
 			break;
 		case OPT_POLICY:
 			policy_file = optarg;
 			break;
 		case OPT_MIN_SEV:
-			if (parse_severity_opt("--min-severity", optarg, &min_sev, false))
+			if (cli_severity_opt("safepip scan", "--min-severity", optarg, &min_sev, false))
 				return SP_EXIT_USAGE;
 			break;
 		case 'j': {
@@ -263,7 +263,7 @@ int cli_scan(int argc, char **argv)
 	rep.catalog = &cat;
 	rep.min_severity = (enum sp_severity)min_sev;
 	rep.fail_on = fail_on;
-	rep.color = !strcmp(format, "text") && want_color(color, out);
+	rep.color = !strcmp(format, "text") && cli_want_color(color, out);
 	err = !strcmp(format, "json") ? sp_report_json(out, &rep) : sp_report_text(out, &rep);
 	if (!err && fflush(out))
 		err = SP_EIO;

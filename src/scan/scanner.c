@@ -256,7 +256,9 @@ static void on_issue(void *ud, enum sp_unpack_issue issue, const char *path, con
 			0, NULL, 0, detail);
 }
 
-struct sp_artifact *sp_scanner_add(struct sp_scanner *s, const char *target)
+/* Scans target, or the files when given (then target only names the artifact). */
+static struct sp_artifact *add(struct sp_scanner *s, const char *target,
+			       const struct sp_unpack_file *files, size_t nfiles)
 {
 	static const struct sp_unpack_ops ops = {want, on_entry, on_issue};
 	struct sp_artifact *a = sp_artifact_new(target);
@@ -265,9 +267,12 @@ struct sp_artifact *sp_scanner_add(struct sp_scanner *s, const char *target)
 	int err;
 
 	sp_diag_clear(&d);
-	a->kind = sp_unpack_kind(target);
+	a->kind = files ? SP_SOURCE_DIR : sp_unpack_kind(target);
 	v.checks = sp_checks_new(s->cat, a);
-	err = sp_unpack_path(target, &ops, &v, a->sha256, &d);
+	if (files)
+		err = sp_unpack_files(files, nfiles, &ops, &v, &d);
+	else
+		err = sp_unpack_path(target, &ops, &v, a->sha256, &d);
 	if (err < 0) {
 		a->error = err;
 		a->error_msg = xstrdup(d.msg[0] ? d.msg : sp_strerror(err));
@@ -279,6 +284,17 @@ struct sp_artifact *sp_scanner_add(struct sp_scanner *s, const char *target)
 	SP_GROW(s->artifacts, s->nartifacts + 1, s->cap);
 	s->artifacts[s->nartifacts++] = a;
 	return a;
+}
+
+struct sp_artifact *sp_scanner_add(struct sp_scanner *s, const char *target)
+{
+	return add(s, target, NULL, 0);
+}
+
+struct sp_artifact *sp_scanner_add_files(struct sp_scanner *s, const char *label,
+					 const struct sp_unpack_file *files, size_t n)
+{
+	return add(s, label, files, n);
 }
 
 void sp_scanner_wait(struct sp_scanner *s)

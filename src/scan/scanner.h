@@ -28,6 +28,13 @@ void sp_scanner_free(struct sp_scanner *s);
  */
 struct sp_artifact *sp_scanner_add(struct sp_scanner *s, const char *target);
 
+/*
+ * Queues a list of files scanned as one artifact named label, as a
+ * directory would be (sp_unpack_files()): an installed distribution.
+ */
+struct sp_artifact *sp_scanner_add_files(struct sp_scanner *s, const char *label,
+					 const struct sp_unpack_file *files, size_t n);
+
 /* Waits until every queued source has been scanned; then sorts findings. */
 void sp_scanner_wait(struct sp_scanner *s);
 

@@ -175,4 +175,22 @@ int sp_unpack_path(const char *path, const struct sp_unpack_ops *ops, void *ud,
 int sp_unpack_memory(const void *p, size_t len, const char *name, unsigned depth,
 		     const struct sp_unpack_ops *ops, void *ud, struct sp_diag *d);
 
+/* One file of a list, for sp_unpack_files(). */
+struct sp_unpack_file {
+	const char *path; /* where it is: absolute, or relative to the working directory */
+	const char *name; /* the entry's name in callbacks and findings */
+};
+
+/*
+ * Unpacks a list of files that belong together but do not share a
+ * directory: an installed distribution, whose RECORD lists files in its
+ * site directory and scripts elsewhere. Each is one entry named by its
+ * name, read as a directory walk reads files (the last component is never
+ * followed: a symlink is an issue, a special file is never opened). A file
+ * that no longer exists is skipped: the caller lists what it expects and
+ * reports what is missing. Returns as sp_unpack_path() does.
+ */
+int sp_unpack_files(const struct sp_unpack_file *files, size_t n, const struct sp_unpack_ops *ops,
+		    void *ud, struct sp_diag *d);
+
 #endif

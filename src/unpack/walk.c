@@ -34,8 +34,8 @@ static void fail(struct walker *w, const char *what, const char *rel, int err)
 
 	if (run->rc < 0)
 		return;
-	run->rc = sp_diag_set(run->d, SP_EIO, "cannot %s '%s/%s': %s (check its permissions)", what,
-			      w->root, rel, strerror(err));
+	run->rc = sp_diag_set(run->d, SP_EIO, "cannot %s '%s%s%s': %s (check its permissions)",
+			      what, w->root, *w->root ? "/" : "", rel, strerror(err));
 	sp_diag_file(run->d, w->root);
 	run->stop = true;
 }
@@ -47,6 +47,57 @@ static int cmp_names(const void *a, const void *b)
 
 static void walk(struct walker *w, int dfd, size_t rellen, unsigned depth);
 
+/*
+ * Emits the entry e for name (in dfd, already lstat'ed into st): a link,
+ * a regular file with its body, or a special file that is never opened.
+ * Returns true, having emitted nothing, for a directory.
+ */
+static bool emit_node(struct walker *w, int dfd, const char *name, struct sp_entry *e,
+		      struct stat *st)
+{
+	struct level *lv = w->lv;
+	ssize_t tn;
+	int fd;
+
+	e->mode = st->st_mode & 07777;
+	if (S_ISDIR(st->st_mode)) {
+		e->type = SP_ENTRY_DIR;
+		return true;
+	}
+	if (S_ISLNK(st->st_mode)) {
+		tn = readlinkat(dfd, name, w->target, sizeof(w->target) - 1);
+		w->target[tn < 0 ? 0 : tn] = '\0';
+		e->type = SP_ENTRY_SYMLINK;
+		e->link_target = w->target;
+		unpack_issue(lv, SP_UI_SYMLINK, e->path, "%s", w->target);
+		unpack_emit(lv, e);
+	} else if (S_ISREG(st->st_mode)) {
+		/* O_NONBLOCK: should a fifo be swapped in, the open does not hang. */
+		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, st) || !S_ISREG(st->st_mode)) {
+			fail(w, "open", w->rel, fd < 0 ? errno : EINVAL);
+			if (fd >= 0)
+				close(fd);
+			return false;
+		}
+		e->type = SP_ENTRY_FILE;
+		unpack_file(lv, e, st->st_size, fd);
+		close(fd);
+	} else {
+		e->type = S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) ? SP_ENTRY_DEVICE
+			  : S_ISFIFO(st->st_mode)			     ? SP_ENTRY_FIFO
+			  : S_ISSOCK(st->st_mode)			     ? SP_ENTRY_SOCKET
+									     : SP_ENTRY_OTHER;
+		unpack_issue(lv, SP_UI_DEVICE, e->path, "%s",
+			     e->type == SP_ENTRY_DEVICE	  ? "device"
+			     : e->type == SP_ENTRY_FIFO	  ? "fifo"
+			     : e->type == SP_ENTRY_SOCKET ? "socket"
+							  : "file of unknown type");
+		unpack_emit(lv, e);
+	}
+	return false;
+}
+
 static void visit(struct walker *w, int dfd, size_t rellen, const char *name, unsigned depth)
 {
 	struct level *lv = w->lv;
@@ -54,7 +105,6 @@ static void visit(struct walker *w, int dfd, size_t rellen, const char *name, un
 	struct sp_entry e;
 	struct stat st;
 	unsigned flags;
-	ssize_t tn;
 	int fd;
 
 	if (len > SP_MAX_PATH) {
@@ -89,48 +139,16 @@ static void visit(struct walker *w, int dfd, size_t rellen, const char *name, un
 		fail(w, "stat", w->rel, errno);
 		return;
 	}
-	e.mode = st.st_mode & 07777;
-	if (S_ISLNK(st.st_mode)) {
-		tn = readlinkat(dfd, name, w->target, sizeof(w->target) - 1);
-		w->target[tn < 0 ? 0 : tn] = '\0';
-		e.type = SP_ENTRY_SYMLINK;
-		e.link_target = w->target;
-		unpack_issue(lv, SP_UI_SYMLINK, e.path, "%s", w->target);
-		unpack_emit(lv, &e);
-	} else if (S_ISDIR(st.st_mode)) {
-		e.type = SP_ENTRY_DIR;
-		if (unpack_emit(lv, &e) || depth + 1 > SP_MAX_PATH_DEPTH)
-			return;
-		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			fail(w, "open", w->rel, errno);
-			return;
-		}
-		walk(w, fd, len, depth + 1);
-	} else if (S_ISREG(st.st_mode)) {
-		/* O_NONBLOCK: should a fifo be swapped in, the open does not hang. */
-		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-			fail(w, "open", w->rel, fd < 0 ? errno : EINVAL);
-			if (fd >= 0)
-				close(fd);
-			return;
-		}
-		e.type = SP_ENTRY_FILE;
-		unpack_file(lv, &e, st.st_size, fd);
-		close(fd);
-	} else {
-		e.type = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? SP_ENTRY_DEVICE
-			 : S_ISFIFO(st.st_mode)			    ? SP_ENTRY_FIFO
-			 : S_ISSOCK(st.st_mode)			    ? SP_ENTRY_SOCKET
-								    : SP_ENTRY_OTHER;
-		unpack_issue(lv, SP_UI_DEVICE, e.path, "%s",
-			     e.type == SP_ENTRY_DEVICE	 ? "device"
-			     : e.type == SP_ENTRY_FIFO	 ? "fifo"
-			     : e.type == SP_ENTRY_SOCKET ? "socket"
-							 : "file of unknown type");
-		unpack_emit(lv, &e);
+	if (!emit_node(w, dfd, name, &e, &st))
+		return;
+	if (unpack_emit(lv, &e) || depth + 1 > SP_MAX_PATH_DEPTH)
+		return;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		fail(w, "open", w->rel, errno);
+		return;
 	}
+	walk(w, fd, len, depth + 1);
 }
 
 static void walk(struct walker *w, int dfd, size_t rellen, unsigned depth)
@@ -187,4 +205,56 @@ int unpack_dir(struct level *lv, int dfd, const char *dirpath)
 	walk(w, dfd, 0, 0);
 	free(w);
 	return lv->run->rc;
+}
+
+int sp_unpack_files(const struct sp_unpack_file *files, size_t n, const struct sp_unpack_ops *ops,
+		    void *ud, struct sp_diag *d)
+{
+	struct walker *w = xmalloc(sizeof(*w));
+	struct level lv;
+	struct run run;
+	size_t i;
+	int rc;
+
+	unpack_run_init(&run, ops, ud, d);
+	unpack_level_init(&lv, &run, NULL, NULL, NULL, 0);
+	run.max_entries = SP_MAX_DIR_FILES;
+	w->lv = &lv;
+	w->root = "";
+	for (i = 0; i < n && !run.stop; i++) {
+		const char *slash = strrchr(files[i].path, '/');
+		size_t nlen = strlen(files[i].name), plen = strlen(files[i].path);
+		struct sp_entry e;
+		struct stat st;
+		char *dir;
+		int dfd;
+
+		if (nlen > SP_MAX_PATH || plen > SP_MAX_PATH || !slash)
+			continue;
+		/* For messages: w->root is empty, so they name the file by its path. */
+		memcpy(w->rel, files[i].path, plen + 1);
+		memset(&e, 0, sizeof(e));
+		e.path = unpack_level_path(&lv, files[i].name, nlen);
+		e.complete = true;
+		if (!unpack_count_entry(&lv, e.path))
+			break;
+		/* The last component is never followed; the directories above it may be links. */
+		dir = xstrndup(files[i].path, (size_t)(slash - files[i].path) + (slash == files[i].path));
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		free(dir);
+		if (dfd < 0 || fstatat(dfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW)) {
+			/* Gone since it was listed: the caller's own check reports it. */
+			if (errno != ENOENT && errno != ENOTDIR)
+				fail(w, "stat", w->rel, errno);
+		} else if (emit_node(w, dfd, slash + 1, &e, &st)) {
+			unpack_emit(&lv, &e);
+		}
+		if (dfd >= 0)
+			close(dfd);
+	}
+	free(w);
+	rc = run.rc;
+	unpack_level_release(&lv);
+	unpack_run_release(&run);
+	return rc;
 }

@@ -1,0 +1,447 @@
+/*
+ * safepip audit: what is already installed, checked as an install would
+ * have been. Every distribution of the target environment has its files
+ * verified against its RECORD, then scanned, then judged by the policy;
+ * start-up files nobody owns (.pth, sitecustomize.py) are scanned too.
+ * With -r, a requirements file is resolved, fetched and judged instead,
+ * installing nothing (policy explain).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/request.h"
+#include "core/path.h"
+#include "core/xalloc.h"
+#include "delegate/installed.h"
+#include "delegate/target.h"
+#include "delegate/venv.h"
+#include "policy/policy.h"
+#include "policy/typosquat.h"
+#include "report/report.h"
+#include "scan/engine.h"
+#include "scan/scanner.h"
+#include "core/banned.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: safepip audit [options]\n"
+	      "       safepip audit -r FILE [pip options]\n"
+	      "\n"
+	      "Check an environment that is already installed, or a requirements file,\n"
+	      "without installing anything or running any package's code.\n"
+	      "\n"
+	      "Installed environment (the default): the target is --python PATH, else\n"
+	      "$VIRTUAL_ENV, else ./.venv, else python3 from PATH. Every installed\n"
+	      "distribution's files are verified against its RECORD (a file changed after\n"
+	      "install is a finding), scanned like a wheel, and judged by the policy.\n"
+	      "Start-up files in the site directories that no distribution owns (.pth files,\n"
+	      "sitecustomize.py, usercustomize.py) are scanned as well.\n"
+	      "\n"
+	      "With -r FILE: resolves, fetches and scans what 'safepip install -r FILE' would\n"
+	      "install (pip options such as --index-url apply), and prints each verdict;\n"
+	      "the same as 'safepip policy explain -r FILE'.\n"
+	      "\n"
+	      "options:\n"
+	      "      --python PATH      the interpreter, or virtual environment, to audit\n"
+	      "  -f, --format FORMAT    report format: text (default) or json\n"
+	      "  -o, --output FILE      write the report to FILE instead of standard output\n"
+	      "      --fail-on WHAT     exit 1 when a verdict is at least block (default) or\n"
+	      "                         warn, or a finding at least a severity (info, low,\n"
+	      "                         medium, high, critical); never: exit 0\n"
+	      "      --policy FILE      a policy file over the built-in, system, user and\n"
+	      "                         project ones (or builtin:strict, builtin:permissive)\n"
+	      "      --min-severity SEV list findings at or above SEV in the text report\n"
+	      "      --color WHEN       auto (default: only on a terminal), always, never\n"
+	      "      --no-color         same as --color=never\n"
+	      "  -q, --quiet            no progress on standard error\n"
+	      "  -h, --help             show this help\n"
+	      "\n"
+	      "exit status: 0 nothing reached --fail-on, 1 something did, 2 bad usage or a\n"
+	      "malformed policy, 3 the environment could not be read (docs/exit-codes.md)\n",
+	      out);
+}
+
+/* The rule behind each kind of RECORD problem (policy/rules/installed.json). */
+static const char *problem_rule(enum sp_installed_problem_kind kind)
+{
+	switch (kind) {
+	case SP_IP_MODIFIED:
+		return "installed-file-modified";
+	case SP_IP_MISSING:
+		return "installed-file-missing";
+	case SP_IP_NOT_FILE:
+		return "installed-file-replaced";
+	case SP_IP_OUTSIDE:
+		return "installed-outside-prefix";
+	case SP_IP_NO_RECORD:
+		return "installed-no-record";
+	case SP_IP_BAD_RECORD:
+	case SP_IP_UNREADABLE:
+		break;
+	}
+	return "installed-record-invalid";
+}
+
+/* With -r anywhere: the requirements file is judged by policy explain. */
+static bool wants_requirements(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strncmp(argv[i], "-r", 2) || !strncmp(argv[i], "--requirement", 13))
+			return true;
+	}
+	return false;
+}
+
+static int audit_requirements(int argc, char **argv)
+{
+	char **av = xcalloc((size_t)argc + 1, sizeof(*av));
+	int i, rc;
+
+	av[0] = (char *)"audit";
+	for (i = 1; i < argc; i++)
+		av[i] = argv[i];
+	rc = cli_explain(argc, av);
+	free(av);
+	/* One meaning for audit's exit codes, whichever way it ran. */
+	return rc == SP_EXIT_BLOCKED ? SP_EXIT_FINDINGS : rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_startup_file(const char *name)
+{
+	return sp_str_endswith(name, ".pth") || !strcmp(name, "sitecustomize.py") ||
+	       !strcmp(name, "usercustomize.py");
+}
+
+/*
+ * Start-up files in dir that no RECORD lists (owned: sorted paths),
+ * scanned together as one artifact, with a finding for each.
+ */
+static struct sp_artifact *scan_unowned(struct sp_scanner *sc, const struct sp_catalog *cat,
+					const char *dir, char **owned, size_t nowned)
+{
+	struct sp_unpack_file *files = NULL;
+	struct sp_artifact *a = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *dp = opendir(dir);
+	char *label;
+
+	if (!dp)
+		return NULL;
+	while ((de = readdir(dp))) {
+		char *path;
+
+		if (!is_startup_file(de->d_name))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (bsearch(&path, owned, nowned, sizeof(*owned), cmp_str)) {
+			free(path);
+			continue;
+		}
+		SP_GROW(files, n + 1, cap);
+		files[n].path = path;
+		files[n].name = xstrdup(de->d_name);
+		n++;
+	}
+	closedir(dp);
+	if (!n)
+		return NULL;
+	label = xasprintf("%s (start-up files no distribution owns)", dir);
+	a = sp_scanner_add_files(sc, label, files, n);
+	free(label);
+	for (i = 0; i < n; i++) {
+		sp_artifact_add(a, sp_catalog_find(cat, "installed-unowned-startup"), SP_CTX_NONE,
+				files[i].name, 0, 0, NULL, 0,
+				"runs or is read at every Python start-up, and no installed "
+				"distribution's RECORD lists it");
+		free((char *)files[i].path);
+		free((char *)files[i].name);
+	}
+	free(files);
+	return a;
+}
+
+enum { OPT_FAIL_ON = 256, OPT_MIN_SEV, OPT_COLOR, OPT_NO_COLOR, OPT_POLICY, OPT_PYTHON };
+
+int cli_audit(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		{"min-severity", required_argument, NULL, OPT_MIN_SEV},
+		{"color", required_argument, NULL, OPT_COLOR},
+		{"no-color", no_argument, NULL, OPT_NO_COLOR},
+		{"quiet", no_argument, NULL, 'q'},
+		{"policy", required_argument, NULL, OPT_POLICY},
+		{"python", required_argument, NULL, OPT_PYTHON},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *format = "text", *output = NULL, *color = "auto", *policy_file = NULL;
+	const char *python = NULL;
+	enum sp_action fail_on_verdict = SP_ACTION_BLOCK;
+	int fail_on = -1, min_sev = SP_SEV_LOW, c, rc = SP_EXIT_ERROR, err;
+	bool quiet = false, progress, have_policy = false, have_cat = false, have_target = false;
+	struct sp_venv_opts vo = {0};
+	struct sp_venv venv = {0};
+	struct sp_target t;
+	struct sp_target_opts to = {0};
+	struct sp_policy policy;
+	struct sp_typosquat *popular = NULL;
+	struct sp_catalog cat;
+	struct sp_engine *engine = NULL;
+	struct sp_scanner *scanner = NULL;
+	struct sp_artifact **arts = NULL;
+	struct sp_verdict *verdicts = NULL;
+	struct sp_report rep = {0};
+	struct sp_diag d;
+	char **owned = NULL;
+	size_t n = 0, i, j, nowned = 0, owned_cap = 0;
+	FILE *out = stdout;
+
+	if (wants_requirements(argc, argv))
+		return audit_requirements(argc, argv);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+f:o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_FAIL_ON:
+			fail_on = -1;
+			fail_on_verdict = !strcmp(optarg, "block")  ? SP_ACTION_BLOCK
+					  : !strcmp(optarg, "warn") ? SP_ACTION_WARN
+								    : SP_ACTION_UNSET;
+			if (fail_on_verdict == SP_ACTION_UNSET &&
+			    cli_severity_opt("safepip audit", "--fail-on", optarg, &fail_on, true))
+				return SP_EXIT_USAGE;
+			break;
+		case OPT_MIN_SEV:
+			if (cli_severity_opt("safepip audit", "--min-severity", optarg, &min_sev,
+					     false))
+				return SP_EXIT_USAGE;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
+			    strcmp(optarg, "never")) {
+				fprintf(stderr,
+					"safepip audit: invalid --color '%s' (expected auto, always or "
+					"never)\n",
+					optarg);
+				return SP_EXIT_USAGE;
+			}
+			color = optarg;
+			break;
+		case OPT_NO_COLOR:
+			color = "never";
+			break;
+		case OPT_POLICY:
+			policy_file = optarg;
+			break;
+		case OPT_PYTHON:
+			python = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return SP_EXIT_OK;
+		default:
+			fprintf(stderr, "safepip audit: option '%s' is unknown or needs a value\n",
+				argv[optind - 1]);
+			fputs("see 'safepip audit --help'\n", stderr);
+			return SP_EXIT_USAGE;
+		}
+	}
+	if (strcmp(format, "text") && strcmp(format, "json")) {
+		fprintf(stderr, "safepip audit: unknown format '%s' (expected text or json)\n", format);
+		return SP_EXIT_USAGE;
+	}
+	if (optind < argc) {
+		fprintf(stderr,
+			"safepip audit: unexpected argument '%s' (audit an environment with --python, "
+			"or a requirements file with -r)\n",
+			argv[optind]);
+		return SP_EXIT_USAGE;
+	}
+
+	if ((err = cli_load_policy(&policy, policy_file, "safepip audit")))
+		return cli_policy_exit(err);
+	have_policy = true;
+	memset(&cat, 0, sizeof(cat));
+	memset(&t, 0, sizeof(t));
+	sp_diag_clear(&d);
+	/* Reading an environment changes nothing in it: no venv or root rule applies. */
+	vo.python = python;
+	vo.allow_system = true;
+	vo.allow_root = true;
+	if ((err = sp_venv_find(&vo, &venv, &d)) ||
+	    (have_target = true, err = sp_target_probe(&t, venv.python, &to, &d))) {
+		fprintf(stderr, "safepip audit: %s\n", d.msg);
+		goto out;
+	}
+	if ((policy.eff.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW ||
+	     policy.floor.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW) &&
+	    (err = sp_typosquat_new_embedded(&popular, &d))) {
+		fprintf(stderr, "safepip audit: cannot load the popular-name list: %s\n", d.msg);
+		goto out;
+	}
+	if ((err = sp_catalog_load_embedded(&cat, &d)) ||
+	    (have_cat = true, err = sp_engine_new(&cat, &engine, &d))) {
+		fprintf(stderr, "safepip audit: cannot load the rule catalog: %s\n", d.msg);
+		goto out;
+	}
+	if (output && !(out = fopen(output, "w"))) {
+		fprintf(stderr, "safepip audit: cannot write '%s': %s\n", output, strerror(errno));
+		out = stdout;
+		goto out;
+	}
+
+	progress = !quiet && isatty(STDERR_FILENO);
+	scanner = sp_scanner_new(&cat, engine, 0);
+	arts = xcalloc(t.n_installed + t.n_site_dirs + 1, sizeof(*arts));
+	for (i = 0; i < t.n_installed; i++) {
+		const struct sp_dist *dist = &t.installed[i];
+		struct sp_installed in;
+		struct sp_unpack_file *files;
+		struct sp_artifact *a;
+		size_t nf = 0;
+
+		if (progress)
+			fprintf(stderr, "\r\033[Kauditing %zu/%zu: %s", i + 1, t.n_installed,
+				dist->name);
+		if ((err = sp_installed_read(&t, dist, &in, &d))) {
+			fprintf(stderr, "%ssafepip audit: %s\n", progress ? "\r\033[K" : "", d.msg);
+			goto out;
+		}
+		sp_installed_verify(&in);
+		files = xcalloc(in.nfiles + 1, sizeof(*files));
+		for (j = 0; j < in.nfiles; j++) {
+			SP_GROW(owned, nowned + 1, owned_cap);
+			owned[nowned++] = xstrdup(in.files[j].path);
+			/* Bytecode cannot be scanned, and pip records it unhashed. */
+			if (sp_str_endswith(in.files[j].path, ".pyc"))
+				continue;
+			files[nf].path = in.files[j].path;
+			files[nf].name = in.files[j].name;
+			nf++;
+		}
+		a = sp_scanner_add_files(scanner, sp_path_base(dist->path), files, nf);
+		free(files);
+		free(a->name);
+		free(a->version);
+		a->name = xstrdup(dist->name);
+		a->version = xstrdup(dist->version);
+		for (j = 0; j < in.nproblems; j++) {
+			const struct sp_installed_problem *p = &in.problems[j];
+
+			sp_artifact_add(a, sp_catalog_find(&cat, problem_rule(p->kind)), SP_CTX_NONE,
+					p->name, p->line, 0, NULL, 0, p->detail);
+		}
+		sp_installed_release(&in);
+		arts[n++] = a;
+	}
+	qsort(owned, nowned, sizeof(*owned), cmp_str);
+	for (i = 0; i < t.n_site_dirs; i++) {
+		struct sp_artifact *a = scan_unowned(scanner, &cat, t.site_dirs[i], owned, nowned);
+
+		if (a)
+			arts[n++] = a;
+	}
+	sp_scanner_wait(scanner);
+	if (progress)
+		fputs("\r\033[K", stderr);
+
+	verdicts = xcalloc(n + 1, sizeof(*verdicts));
+	for (i = 0; i < n; i++) {
+		struct sp_policy_ctx ctx = {.policy = &policy, .now = (int64_t)time(NULL),
+					    .version_matches = sp_request_version_matches,
+					    .popular = popular};
+		struct sp_policy_facts facts = {.yanked = -1, .hash_pinned = -1, .size = -1};
+
+		facts.name = arts[i]->name;
+		facts.version = arts[i]->version;
+		facts.kind = SP_DIST_UNKNOWN;
+		facts.scan_error = arts[i]->error ? arts[i]->error_msg : NULL;
+		sp_policy_eval_artifact(&ctx, &facts, arts[i], &verdicts[i]);
+	}
+
+	rep.artifacts = arts;
+	rep.nartifacts = n;
+	rep.policy = &policy;
+	rep.verdicts = verdicts;
+	rep.fail_on_verdict = fail_on < 0 ? fail_on_verdict : SP_ACTION_UNSET;
+	rep.catalog = &cat;
+	rep.min_severity = (enum sp_severity)min_sev;
+	rep.fail_on = fail_on;
+	rep.color = !strcmp(format, "text") && cli_want_color(color, out);
+	if (!strcmp(format, "text") && !quiet)
+		fprintf(out, "audit of %s (%s): %zu distribution(s)\n", venv.python,
+			t.in_venv ? "virtual environment" : "not a virtual environment",
+			t.n_installed);
+	err = !strcmp(format, "json") ? sp_report_json(out, &rep) : sp_report_text(out, &rep);
+	if (!err && fflush(out))
+		err = SP_EIO;
+	if (err) {
+		fprintf(stderr, "safepip audit: cannot write the report to '%s': %s\n",
+			output ? output : "standard output", strerror(errno));
+		goto out;
+	}
+	rc = SP_EXIT_OK;
+	for (i = 0; i < n; i++) {
+		if (arts[i]->error) {
+			fprintf(stderr, "safepip audit: cannot scan '%s': %s\n", arts[i]->target,
+				arts[i]->error_msg);
+			rc = SP_EXIT_ERROR;
+		}
+	}
+	if (rc == SP_EXIT_OK && sp_report_failed(&rep))
+		rc = SP_EXIT_FINDINGS;
+out:
+	sp_scanner_free(scanner);
+	for (i = 0; verdicts && i < n; i++)
+		sp_verdict_release(&verdicts[i]);
+	free(verdicts);
+	for (i = 0; i < n; i++)
+		sp_artifact_free(arts[i]);
+	free(arts);
+	for (i = 0; i < nowned; i++)
+		free(owned[i]);
+	free(owned);
+	sp_typosquat_free(popular);
+	sp_engine_free(engine);
+	if (have_cat)
+		sp_catalog_release(&cat);
+	if (have_policy)
+		sp_policy_release(&policy);
+	if (have_target)
+		sp_target_release(&t);
+	sp_venv_release(&venv);
+	if (out != stdout && fclose(out) && rc != SP_EXIT_ERROR) {
+		fprintf(stderr, "safepip audit: cannot write '%s': %s\n", output, strerror(errno));
+		rc = SP_EXIT_ERROR;
+	}
+	return rc;
+}
