@@ -12,7 +12,7 @@ PKGS=(
     libcurl4-openssl-dev libarchive-dev libtree-sitter-dev libcjson-dev
     libssl-dev libsqlite3-dev libxml2-dev libcmocka-dev
     bandit time clang libclang-rt-14-dev
-    zsh fish python3-wheel
+    zsh fish python3-wheel nginx-light
 )
 # Tools by command: a machine may have them from elsewhere (NodeSource's
 # nodejs ships npm and conflicts with Debian's npm; pyenv ships python3).

@@ -158,7 +158,11 @@ static int copy_out(const char *from, const char *dir, const char *name, struct 
 	char *to = xasprintf("%s/%s", dir, name);
 	int err = 0;
 
-	if (sp_file_copy(from, to, 0644, false) != 0)
+	/* As pip download does, a missing destination is made. */
+	if (sp_mkdirs(dir) != 0)
+		err = sp_diag_set(d, SP_EIO, "cannot make '%s': %s (check --dest)", dir,
+				  strerror(errno));
+	else if (sp_file_copy(from, to, 0644, false) != 0)
 		err = sp_diag_set(d, SP_EIO, "cannot copy '%s' to '%s': %s (check --dest)", name,
 				  dir, strerror(errno));
 	free(to);
