@@ -13,6 +13,7 @@ PKGS=(
     libssl-dev libsqlite3-dev libxml2-dev libcmocka-dev
     bandit time clang libclang-rt-14-dev
     zsh fish python3-wheel nginx-light
+    chromium
 )
 # Tools by command: a machine may have them from elsewhere (NodeSource's
 # nodejs ships npm and conflicts with Debian's npm; pyenv ships python3).
@@ -32,6 +33,10 @@ done
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
     missing+=(python3-venv)
 fi
+# The report test validates SARIF with jsonschema in whichever python3 runs.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import jsonschema' 2>/dev/null; then
+    missing+=(python3-jsonschema)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "deps: installing ${missing[*]}"
     SUDO=
@@ -40,4 +45,5 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+scripts/fetch-sarif-schema.sh
 exec scripts/fetch-grammar.sh

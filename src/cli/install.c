@@ -186,6 +186,7 @@ static int gate(int argc, char **argv, const char *cmd)
 	struct sp_lock lock = {0};
 	struct sp_lock_item *items = NULL;
 	struct sp_report rep = {0};
+	enum sp_report_format report_fmt;
 	struct sp_diag d;
 	enum sp_action overall = SP_ACTION_ALLOW;
 	bool have_policy = false, have_cat = false, is_root = geteuid() == 0, prepared = false;
@@ -204,6 +205,14 @@ static int gate(int argc, char **argv, const char *cmd)
 	if (err) {
 		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
 		sp_request_print_error(cmd, &d);
+		goto out;
+	}
+	report_fmt = r.args.report ? sp_report_format_for_path(r.args.report) : SP_REPORT_JSON;
+	if (r.args.report_format && (sp_report_format_parse(r.args.report_format, &report_fmt) ||
+				     report_fmt == SP_REPORT_TEXT)) {
+		fprintf(stderr, "safepip %s: unknown --report-format '%s' (expected json, sarif or "
+			"html)\n", cmd, r.args.report_format);
+		rc = SP_EXIT_USAGE;
 		goto out;
 	}
 	/* The policy first: a malformed one stops the run before any work. */
@@ -336,9 +345,12 @@ static int gate(int argc, char **argv, const char *cmd)
 	if (r.args.report) {
 		FILE *f = fopen(r.args.report, "w");
 
-		if (!f || sp_report_json(f, &rep) != 0 || fclose(f) != 0) {
-			fprintf(stderr, "safepip %s: cannot write the report '%s'\n", cmd,
-				r.args.report);
+		err = f ? sp_report_write(f, report_fmt, &rep) : SP_EIO;
+		if (f && fclose(f) != 0)
+			err = SP_EIO;
+		if (err) {
+			fprintf(stderr, "safepip %s: cannot write the report '%s': %s\n", cmd,
+				r.args.report, strerror(errno));
 			goto out;
 		}
 	}

@@ -91,7 +91,8 @@ static const struct opt opts[] = {
 	{"python", 0, true, OWN, "the target interpreter or virtual environment"},
 	{"python-version", 0, true, REFUSE, "installs for another interpreter; use --python"},
 	{"quiet", 'q', false, OWN, NULL},
-	{"report", 0, true, OWN, "write the decision as JSON to this file"},
+	{"report", 0, true, OWN, "write the decision to this file (.sarif, .html, else JSON)"},
+	{"report-format", 0, true, OWN, "format of --report: json, sarif or html"},
 	{"require-hashes", 0, false, CONF, NULL},
 	{"require-virtualenv", 0, false, IGNORE, NULL},
 	{"requirement", 'r', true, REQ, NULL},
@@ -189,6 +190,8 @@ static int apply(struct sp_pipargs *a, const struct opt *o, const char *val, con
 		a->output = val;
 	else if (strcmp(o->name, "report") == 0)
 		a->report = val;
+	else if (strcmp(o->name, "report-format") == 0)
+		a->report_format = val;
 	else if (strcmp(o->name, "dest") == 0)
 		a->dest = val;
 	else if (strcmp(o->name, "format") == 0)

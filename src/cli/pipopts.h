@@ -34,6 +34,7 @@ struct sp_pipargs {
 	const char *installer;    /* --installer pip|uv */
 	const char *output;       /* -o/--output (lock) */
 	const char *report;       /* --report FILE */
+	const char *report_format; /* --report-format json|sarif|html */
 	const char *format;       /* --format for safepip's own report */
 	const char *dest;         /* -d/--dest (download) */
 	bool dry_run, yes, create_venv, help, json;

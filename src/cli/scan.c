@@ -29,7 +29,8 @@ static void usage(FILE *out)
 	      "extracted to disk.\n"
 	      "\n"
 	      "options:\n"
-	      "  -f, --format FORMAT    report format: text (default) or json\n"
+	      "  -f, --format FORMAT    report format: text (default), json, sarif or html\n"
+	      "                         (see docs/report.md)\n"
 	      "  -o, --output FILE      write the report to FILE instead of standard output\n"
 	      "      --fail-on SEV      exit 1 when a finding is at least SEV: info, low,\n"
 	      "                         medium, high (default), critical, or never; or when\n"
@@ -38,7 +39,8 @@ static void usage(FILE *out)
 	      "      --policy FILE      a policy file over the built-in, system, user and\n"
 	      "                         project ones (or builtin:strict, builtin:permissive)\n"
 	      "      --min-severity SEV list findings at or above SEV in the text report\n"
-	      "                         (default low; JSON always lists every finding)\n"
+	      "                         (default low; JSON and SARIF list every finding,\n"
+	      "                         HTML lists all and hides those below SEV at first)\n"
 	      "  -j, --jobs N           scan threads (default: one per core)\n"
 	      "      --color WHEN       auto (default: only on a terminal), always, never\n"
 	      "      --no-color         same as --color=never (NO_COLOR is honoured too)\n"
@@ -114,6 +116,7 @@ int cli_scan(int argc, char **argv)
 	struct sp_scanner *scanner = NULL;
 	struct sp_artifact **arts = NULL;
 	struct sp_report rep = {0};
+	enum sp_report_format fmt = SP_REPORT_TEXT;
 	struct sp_diag d;
 	FILE *out = stdout;
 	size_t n = 0, i;
@@ -182,8 +185,9 @@ int cli_scan(int argc, char **argv)
 			return SP_EXIT_USAGE;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json")) {
-		fprintf(stderr, "safepip scan: unknown format '%s' (expected text or json)\n", format);
+	if (sp_report_format_parse(format, &fmt)) {
+		fprintf(stderr, "safepip scan: unknown format '%s' (expected text, json, sarif "
+			"or html)\n", format);
 		return SP_EXIT_USAGE;
 	}
 	if (optind >= argc) {
@@ -263,8 +267,8 @@ int cli_scan(int argc, char **argv)
 	rep.catalog = &cat;
 	rep.min_severity = (enum sp_severity)min_sev;
 	rep.fail_on = fail_on;
-	rep.color = !strcmp(format, "text") && cli_want_color(color, out);
-	err = !strcmp(format, "json") ? sp_report_json(out, &rep) : sp_report_text(out, &rep);
+	rep.color = fmt == SP_REPORT_TEXT && cli_want_color(color, out);
+	err = sp_report_write(out, fmt, &rep);
 	if (!err && fflush(out))
 		err = SP_EIO;
 	if (err) {

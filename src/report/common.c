@@ -1,4 +1,9 @@
+/* What every report format shares: counts, the overall verdict, names of kinds and formats. */
+#include <string.h>
+#include <strings.h>
+
 #include "report/report.h"
+#include "core/banned.h"
 
 void sp_report_counts(const struct sp_report *r, size_t counts[5])
 {
@@ -38,4 +43,68 @@ enum sp_action sp_report_verdict(const struct sp_report *r)
 		if (r->verdicts[i].action > a)
 			a = r->verdicts[i].action;
 	return a;
+}
+
+static const char *const kind_names[] = {
+	[SP_SOURCE_UNKNOWN] = "unknown", [SP_SOURCE_WHEEL] = "wheel", [SP_SOURCE_SDIST] = "sdist",
+	[SP_SOURCE_ZIP] = "zip",	 [SP_SOURCE_TAR] = "tar",     [SP_SOURCE_DIR] = "directory",
+	[SP_SOURCE_FILE] = "file",
+};
+
+const char *sp_report_kind_name(enum sp_source_kind k)
+{
+	return (size_t)k < sizeof(kind_names) / sizeof(kind_names[0]) && kind_names[k]
+		       ? kind_names[k]
+		       : "unknown";
+}
+
+static const char *const format_names[] = {
+	[SP_REPORT_TEXT] = "text",
+	[SP_REPORT_JSON] = "json",
+	[SP_REPORT_SARIF] = "sarif",
+	[SP_REPORT_HTML] = "html",
+};
+
+int sp_report_format_parse(const char *name, enum sp_report_format *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++) {
+		if (strcmp(name, format_names[i]) == 0) {
+			*out = (enum sp_report_format)i;
+			return 0;
+		}
+	}
+	return SP_EINVAL;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+enum sp_report_format sp_report_format_for_path(const char *path)
+{
+	if (ends_with(path, ".sarif") || ends_with(path, ".sarif.json"))
+		return SP_REPORT_SARIF;
+	if (ends_with(path, ".html") || ends_with(path, ".htm"))
+		return SP_REPORT_HTML;
+	return SP_REPORT_JSON;
+}
+
+int sp_report_write(FILE *out, enum sp_report_format fmt, const struct sp_report *r)
+{
+	switch (fmt) {
+	case SP_REPORT_JSON:
+		return sp_report_json(out, r);
+	case SP_REPORT_SARIF:
+		return sp_report_sarif(out, r);
+	case SP_REPORT_HTML:
+		return sp_report_html(out, r);
+	case SP_REPORT_TEXT:
+		break;
+	}
+	return sp_report_text(out, r);
 }

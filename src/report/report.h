@@ -39,8 +39,41 @@ void sp_report_counts(const struct sp_report *r, size_t counts[5]);
 bool sp_report_failed(const struct sp_report *r);
 /* The strictest verdict over every artifact; ALLOW without verdicts. */
 enum sp_action sp_report_verdict(const struct sp_report *r);
+/* "wheel", "sdist", "zip", "tar", "directory", "file" or "unknown". */
+const char *sp_report_kind_name(enum sp_source_kind k);
 
+/*
+ * The writers. Each returns 0, or SP_EIO when out reports a write error.
+ * They allocate nothing the caller frees.
+ */
 int sp_report_text(FILE *out, const struct sp_report *r);
 int sp_report_json(FILE *out, const struct sp_report *r);
+/* SARIF 2.1.0: one run; see docs/report.md for how safepip's model maps onto it. */
+int sp_report_sarif(FILE *out, const struct sp_report *r);
+/* One self-contained HTML page: no external asset, no script, a strict CSP. */
+int sp_report_html(FILE *out, const struct sp_report *r);
+
+enum sp_report_format {
+	SP_REPORT_TEXT,
+	SP_REPORT_JSON,
+	SP_REPORT_SARIF,
+	SP_REPORT_HTML,
+};
+
+/* "text", "json", "sarif", "html" -> *out; SP_EINVAL for anything else. */
+int sp_report_format_parse(const char *name, enum sp_report_format *out);
+/* What a report file's name implies: .sarif (or .sarif.json), .html or .htm, else JSON. */
+enum sp_report_format sp_report_format_for_path(const char *path);
+/* Dispatches to the writer of fmt. */
+int sp_report_write(FILE *out, enum sp_report_format fmt, const struct sp_report *r);
+
+/*
+ * Package text made safe for HTML element content and quoted attribute
+ * values: invalid UTF-8 becomes U+FFFD; & < > " ' become character
+ * references; control bytes other than tab and newline, and the Unicode
+ * bidirectional controls a package could use to reorder what a reader sees,
+ * become visible escapes (\x01, \u202e). Returns a new string; free() it.
+ */
+char *sp_report_html_escape(const char *s, size_t len);
 
 #endif
