@@ -50,7 +50,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "      --python PATH      the interpreter, or virtual environment, to audit\n"
-	      "  -f, --format FORMAT    report format: text (default) or json\n"
+	      "  -f, --format FORMAT    report format: text (default), json, sarif or html\n"
 	      "  -o, --output FILE      write the report to FILE instead of standard output\n"
 	      "      --fail-on WHAT     exit 1 when a verdict is at least block (default) or\n"
 	      "                         warn, or a finding at least a severity (info, low,\n"
@@ -197,6 +197,7 @@ int cli_audit(int argc, char **argv)
 	const char *format = "text", *output = NULL, *color = "auto", *policy_file = NULL;
 	const char *python = NULL;
 	enum sp_action fail_on_verdict = SP_ACTION_BLOCK;
+	enum sp_report_format fmt = SP_REPORT_TEXT;
 	int fail_on = -1, min_sev = SP_SEV_LOW, c, rc = SP_EXIT_ERROR, err;
 	bool quiet = false, progress, have_policy = false, have_cat = false, have_target = false;
 	struct sp_venv_opts vo = {0};
@@ -275,8 +276,10 @@ int cli_audit(int argc, char **argv)
 			return SP_EXIT_USAGE;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json")) {
-		fprintf(stderr, "safepip audit: unknown format '%s' (expected text or json)\n", format);
+	if (sp_report_format_parse(format, &fmt)) {
+		fprintf(stderr,
+			"safepip audit: unknown format '%s' (expected text, json, sarif or html)\n",
+			format);
 		return SP_EXIT_USAGE;
 	}
 	if (optind < argc) {
@@ -396,12 +399,12 @@ int cli_audit(int argc, char **argv)
 	rep.catalog = &cat;
 	rep.min_severity = (enum sp_severity)min_sev;
 	rep.fail_on = fail_on;
-	rep.color = !strcmp(format, "text") && cli_want_color(color, out);
-	if (!strcmp(format, "text") && !quiet)
+	rep.color = fmt == SP_REPORT_TEXT && cli_want_color(color, out);
+	if (fmt == SP_REPORT_TEXT && !quiet)
 		fprintf(out, "audit of %s (%s): %zu distribution(s)\n", venv.python,
 			t.in_venv ? "virtual environment" : "not a virtual environment",
 			t.n_installed);
-	err = !strcmp(format, "json") ? sp_report_json(out, &rep) : sp_report_text(out, &rep);
+	err = sp_report_write(out, fmt, &rep);
 	if (!err && fflush(out))
 		err = SP_EIO;
 	if (err) {

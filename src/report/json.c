@@ -13,12 +13,6 @@
 
 #define SCHEMA_VERSION 1
 
-static const char *const kinds[] = {
-	[SP_SOURCE_UNKNOWN] = "unknown", [SP_SOURCE_WHEEL] = "wheel", [SP_SOURCE_SDIST] = "sdist",
-	[SP_SOURCE_ZIP] = "zip",	 [SP_SOURCE_TAR] = "tar",     [SP_SOURCE_DIR] = "directory",
-	[SP_SOURCE_FILE] = "file",
-};
-
 /* Adds key: s (cleaned to valid UTF-8), or null when s is NULL. */
 static void add_text(cJSON *o, const char *key, const char *s)
 {
@@ -104,7 +98,7 @@ static cJSON *artifact_json(const struct sp_report *r, size_t idx)
 	int max;
 
 	add_text(o, "target", a->target);
-	cJSON_AddStringToObject(o, "kind", kinds[a->kind]);
+	cJSON_AddStringToObject(o, "kind", sp_report_kind_name(a->kind));
 	add_text(o, "name", a->name);
 	add_text(o, "version", a->version);
 	if (a->has_sha256) {

@@ -51,6 +51,15 @@ names = [a.get("name") for a in r["artifacts"]]
 assert "tidy" in names, names
 ' "$T/out.json"; then ok "json lists the installed distributions"; else bad "json: rc=$rc"; fi
 
+AUDIT --format sarif -o "$T/out.sarif" 2>"$T/err"; rc=$?
+if [ $rc -eq 0 ] && "$PY" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["version"] == "2.1.0" and r["runs"][0]["tool"]["driver"]["name"] == "safepip", r.keys()
+' "$T/out.sarif"; then ok "sarif output"; else bad "sarif: rc=$rc"; fi
+AUDIT --format html -o "$T/out.html" 2>"$T/err"; rc=$?
+[ $rc -eq 0 ] && grep -q '<!DOCTYPE html>' "$T/out.html" && grep -q 'tidy' "$T/out.html" && ok "html output" || bad "html: rc=$rc"
+
 # Changed after install.
 echo 'import os; os.system("id")' >>"$SITE/tidy/util.py"
 AUDIT --format json >"$T/out.json" 2>"$T/err"; rc=$?
