@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
@@ -450,6 +451,52 @@ void sp_fetch_stats(const struct sp_fetch *f, struct sp_fetch_stats *st)
 
 /* --- adding --- */
 
+/*
+ * A file:// URL (a file of a local --find-links directory; index pages keep
+ * file links only when they are local themselves) is not fetched: the
+ * file is copied into the store and checked like a download, at once, and
+ * its callback runs before sp_fetch_add() returns.
+ */
+static int add_local(struct sp_fetch *f, const struct sp_fetch_req *r, struct sp_diag *d)
+{
+	struct sp_fetch_result res;
+	struct sp_diag ld;
+	CURLU *u = parse_url(r->url);
+	char *path = u ? url_part(u, CURLUPART_PATH, CURLU_URLDECODE) : NULL, *stored = NULL;
+	struct stat st = {0};
+	int err;
+
+	memset(&res, 0, sizeof(res));
+	sp_diag_clear(&ld);
+	res.url = res.final_url = r->url;
+	res.attempts = 1;
+	if (!path)
+		err = sp_diag_set(&ld, SP_EINVAL, "cannot read '%s': not a valid file URL", r->url);
+	else if (stat(path, &st) == 0 && st.st_size > SP_FETCH_MAX_ARTIFACT_BYTES)
+		err = sp_diag_set(&ld, SP_ELIMIT, "cannot read '%s': %lld bytes, over the %lld-byte cap",
+				  path, (long long)st.st_size, (long long)SP_FETCH_MAX_ARTIFACT_BYTES);
+	else
+		err = sp_store_put_file(f->o.store, path, r->sha256, path, res.sha256, &stored, &ld);
+	f->st.files_total++;
+	if (err) {
+		res.err = err;
+		res.diag = &ld;
+		f->st.files_failed++;
+	} else {
+		res.path = stored;
+		res.bytes = (int64_t)st.st_size;
+		f->st.files_done++;
+	}
+	if (r->done)
+		r->done(&res, r->arg);
+	free(stored);
+	free(path);
+	if (u)
+		curl_url_cleanup(u);
+	(void)d;
+	return 0;
+}
+
 int sp_fetch_add(struct sp_fetch *f, const struct sp_fetch_req *r, struct sp_diag *d)
 {
 	struct xfer *x;
@@ -466,6 +513,8 @@ int sp_fetch_add(struct sp_fetch *f, const struct sp_fetch_req *r, struct sp_dia
 				   r->sha256);
 	if (r->max_bytes < 0 || r->size < -1)
 		return sp_diag_set(d, SP_EINVAL, "invalid size or cap for a request");
+	if (r->sink == SP_SINK_STORE && !strncmp(r->url, "file://", 7))
+		return add_local(f, r, d);
 
 	x = xcalloc(1, sizeof(*x));
 	x->f = f;

@@ -427,3 +427,36 @@ out:
 	free(dir);
 	return rc;
 }
+
+int sp_store_put_file(struct sp_store *s, const char *src, const char *expected, const char *what,
+		      char hex_out[SP_SHA256_HEX], char **path, struct sp_diag *d)
+{
+	struct sp_store_tmp *t = NULL;
+	char *chunk = NULL;
+	ssize_t n;
+	int fd, rc;
+
+	if (path)
+		*path = NULL;
+	fd = open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return sp_diag_set(d, errno == ENOENT ? SP_ENOENT : SP_EIO, "cannot read '%s': %s",
+				   what, strerror(errno));
+	if ((rc = sp_store_tmp_open(s, &t, d)))
+		goto out;
+	chunk = xmalloc(64 * 1024);
+	while ((n = read(fd, chunk, 64 * 1024)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || sp_store_tmp_write(t, chunk, (size_t)n) != 0) {
+			rc = sp_diag_set(d, SP_EIO, "cannot store '%s': %s", what, strerror(errno));
+			sp_store_tmp_discard(t);
+			goto out;
+		}
+	}
+	rc = sp_store_tmp_commit(t, expected, what, hex_out, path, d);
+out:
+	free(chunk);
+	close(fd);
+	return rc;
+}

@@ -88,4 +88,13 @@ void sp_store_tmp_discard(struct sp_store_tmp *t);
 int sp_store_tmp_commit(struct sp_store_tmp *t, const char *expected, const char *what,
 			char hex_out[SP_SHA256_HEX], char **path, struct sp_diag *d);
 
+/*
+ * Copies the local file src into the store through a temporary file, as a
+ * download would arrive (what names it in messages): checked against
+ * expected when not NULL, never stored on a mismatch. For --find-links
+ * directories, whose files are read rather than fetched.
+ */
+int sp_store_put_file(struct sp_store *s, const char *src, const char *expected, const char *what,
+		      char hex_out[SP_SHA256_HEX], char **path, struct sp_diag *d);
+
 #endif

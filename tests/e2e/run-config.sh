@@ -126,5 +126,16 @@ expect_ok "NO_PROXY exempts the index host" "PIP_CERT=$CA" "HTTPS_PROXY=$PROXY" 
 expect_fail "wrong proxy credentials" "PIP_CERT=$CA" "PIP_RETRIES=0" "HTTPS_PROXY=http://pu:bad@127.0.0.1:$(cat "$T/proxy.port")" --index-url "$GOOD"
 if grep -q -- "$PSECRET" "$T/out"; then bad "proxy password printed"; else ok "proxy password not printed"; fi
 
+# --- a local --find-links directory, no index ---
+mkdir -p "$T/links"
+cp "$T/idx/alpha-1.0-py3-none-any.whl" "$T/links/"
+expect_ok "--no-index --find-links DIR" --no-index --find-links "$T/links"
+expect_ok "PIP_FIND_LINKS and PIP_NO_INDEX" "PIP_FIND_LINKS=$T/links" "PIP_NO_INDEX=1"
+printf 'alpha==1.0 --hash=sha256:%064d\n' 0 >"$T/wrong-hash.txt"
+DL --no-index --find-links "$T/links" -r "$T/wrong-hash.txt"; rc=$?
+if [ $rc -eq 3 ] && grep -q "hash mismatch for 'alpha-1.0-py3-none-any.whl'" "$T/out" && [ ! -e "$T/dest" ]; then
+    ok "a local file that does not match its --hash is refused, nothing saved"
+else bad "local wrong hash: rc=$rc"; tail -3 "$T/out"; fi
+
 echo "config: $passes passed, $fails failed"
 [ $fails -eq 0 ]
