@@ -13,6 +13,8 @@ PKGS=(
     libssl-dev libsqlite3-dev libxml2-dev libcmocka-dev
     bandit time clang libclang-rt-14-dev
     zsh fish python3-wheel
+    # packaging: the man page, the .deb/.rpm and their checks (tests/packaging)
+    scdoc lintian rpm bash-completion man-db groff-base file python3-yaml
 )
 # Tools by command: a machine may have them from elsewhere (NodeSource's
 # nodejs ships npm and conflicts with Debian's npm; pyenv ships python3).
