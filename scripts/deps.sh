@@ -14,6 +14,8 @@ PKGS=(
     bandit time clang libclang-rt-14-dev
     zsh fish python3-wheel nginx-light
     chromium
+    # packaging: the man page, the .deb/.rpm and their checks (tests/packaging)
+    scdoc lintian rpm bash-completion man-db groff-base file python3-yaml
 )
 # Tools by command: a machine may have them from elsewhere (NodeSource's
 # nodejs ships npm and conflicts with Debian's npm; pyenv ships python3).
