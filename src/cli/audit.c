@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/advisories.h"
 #include "cli/cli.h"
 #include "cli/request.h"
 #include "core/path.h"
@@ -24,6 +25,7 @@
 #include "delegate/venv.h"
 #include "policy/policy.h"
 #include "policy/typosquat.h"
+#include "req/version.h"
 #include "report/report.h"
 #include "scan/engine.h"
 #include "scan/scanner.h"
@@ -177,6 +179,65 @@ static struct sp_artifact *scan_unowned(struct sp_scanner *sc, const struct sp_c
 	return a;
 }
 
+/*
+ * The highest first-fixed version among n advisories into out (a buffer
+ * of SP_VERSION_TEXT_MAX bytes); false when none of them has a fix.
+ */
+static bool highest_fix(const struct sp_policy_advisory *adv, size_t n, char *out)
+{
+	struct sp_version best, v;
+	bool have = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!adv[i].fixed || sp_version_parse(&v, adv[i].fixed, strlen(adv[i].fixed), NULL))
+			continue;
+		if (!have || sp_version_cmp(&v, &best) > 0) {
+			best = v;
+			have = true;
+		}
+	}
+	if (have)
+		sp_version_format(&best, out, SP_VERSION_TEXT_MAX);
+	return have;
+}
+
+/*
+ * For an installed version with advisories: the first version that fixes
+ * them all and has none of its own, following fixes a few steps (a fix
+ * can be affected by a later report). Printed as one line to out.
+ */
+static void suggest_upgrade(FILE *out, struct cli_advisories *adv, const char *name,
+			    const char *version, const struct sp_policy_advisory *found, size_t n)
+{
+	char cand[SP_VERSION_TEXT_MAX];
+	size_t i, step;
+
+	fprintf(out, "  %s %s: ", name, version);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? ", " : "", found[i].id);
+	if (!highest_fix(found, n, cand)) {
+		fputs("; no fixed release is known\n", out);
+		return;
+	}
+	for (step = 0; step < 5; step++) {
+		struct sp_policy_facts f = {.name = name, .version = cand};
+
+		cli_advisories_fill(adv, &f);
+		if (f.scan_error) {
+			fputs("; the advisory data could not be read\n", out);
+			return;
+		}
+		if (!f.nadvisories) {
+			fprintf(out, "; upgrade to %s or later\n", cand);
+			return;
+		}
+		if (!highest_fix(f.advisories, f.nadvisories, cand))
+			break;
+	}
+	fputs("; no release free of known advisories is recorded\n", out);
+}
+
 enum { OPT_FAIL_ON = 256, OPT_MIN_SEV, OPT_COLOR, OPT_NO_COLOR, OPT_POLICY, OPT_PYTHON };
 
 int cli_audit(int argc, char **argv)
@@ -213,6 +274,8 @@ int cli_audit(int argc, char **argv)
 	struct sp_verdict *verdicts = NULL;
 	struct sp_report rep = {0};
 	struct sp_diag d;
+	struct cli_advisories adv = {0};
+	struct sp_policy_facts *facts = NULL;
 	char **owned = NULL;
 	size_t n = 0, i, j, nowned = 0, owned_cap = 0;
 	FILE *out = stdout;
@@ -293,6 +356,11 @@ int cli_audit(int argc, char **argv)
 	if ((err = cli_load_policy(&policy, policy_file, "safepip audit")))
 		return cli_policy_exit(err);
 	have_policy = true;
+	{
+		struct sp_policy_ctx actx = {.policy = &policy, .now = (int64_t)time(NULL)};
+
+		cli_advisories_open(&adv, &actx, "safepip audit");
+	}
 	memset(&cat, 0, sizeof(cat));
 	memset(&t, 0, sizeof(t));
 	sp_diag_clear(&d);
@@ -378,17 +446,22 @@ int cli_audit(int argc, char **argv)
 		fputs("\r\033[K", stderr);
 
 	verdicts = xcalloc(n + 1, sizeof(*verdicts));
+	facts = xcalloc(n + 1, sizeof(*facts));
 	for (i = 0; i < n; i++) {
 		struct sp_policy_ctx ctx = {.policy = &policy, .now = (int64_t)time(NULL),
 					    .version_matches = sp_request_version_matches,
 					    .popular = popular};
-		struct sp_policy_facts facts = {.yanked = -1, .hash_pinned = -1, .size = -1};
+		struct sp_policy_facts *f = &facts[i];
 
-		facts.name = arts[i]->name;
-		facts.version = arts[i]->version;
-		facts.kind = SP_DIST_UNKNOWN;
-		facts.scan_error = arts[i]->error ? arts[i]->error_msg : NULL;
-		sp_policy_eval_artifact(&ctx, &facts, arts[i], &verdicts[i]);
+		f->yanked = -1;
+		f->hash_pinned = -1;
+		f->size = -1;
+		f->name = arts[i]->name;
+		f->version = arts[i]->version;
+		f->kind = SP_DIST_UNKNOWN;
+		f->scan_error = arts[i]->error ? arts[i]->error_msg : NULL;
+		cli_advisories_fill(&adv, f);
+		sp_policy_eval_artifact(&ctx, f, arts[i], &verdicts[i]);
 	}
 
 	rep.artifacts = arts;
@@ -405,6 +478,21 @@ int cli_audit(int argc, char **argv)
 			t.in_venv ? "virtual environment" : "not a virtual environment",
 			t.n_installed);
 	err = sp_report_write(out, fmt, &rep);
+	if (!err) {
+		/* What to upgrade to, from the advisories' fixed versions (offline). */
+		FILE *sink = fmt == SP_REPORT_TEXT ? out : stderr;
+		bool header = false;
+
+		for (i = 0; i < n; i++) {
+			if (!facts[i].nadvisories || !facts[i].name || !facts[i].version)
+				continue;
+			if (!header)
+				fputs("\nknown advisories and upgrades:\n", sink);
+			header = true;
+			suggest_upgrade(sink, &adv, facts[i].name, facts[i].version,
+					facts[i].advisories, facts[i].nadvisories);
+		}
+	}
 	if (!err && fflush(out))
 		err = SP_EIO;
 	if (err) {
@@ -427,6 +515,8 @@ out:
 	for (i = 0; verdicts && i < n; i++)
 		sp_verdict_release(&verdicts[i]);
 	free(verdicts);
+	free(facts);
+	cli_advisories_close(&adv);
 	for (i = 0; i < n; i++)
 		sp_artifact_free(arts[i]);
 	free(arts);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/advisories.h"
 #include "cli/cli.h"
 #include "core/banned.h"
 
@@ -15,6 +16,7 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{"advisories", cli_advisories, "known vulnerabilities and malware: sync, info, show"},
 	{"audit", cli_audit, "verify and scan an installed environment, or a requirements file"},
 	{"download", cli_download, "resolve, fetch and scan, then save the allowed files"},
 	{"install", cli_install, "resolve, fetch, scan and judge, then run the real pip offline"},

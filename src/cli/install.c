@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/advisories.h"
 #include "cli/cli.h"
 #include "cli/request.h"
 #include "core/file.h"
@@ -187,6 +188,8 @@ static int gate(int argc, char **argv, const char *cmd)
 	struct sp_lock_item *items = NULL;
 	struct sp_report rep = {0};
 	enum sp_report_format report_fmt;
+	struct cli_advisories adv = {0};
+	char prog[32];
 	struct sp_diag d;
 	enum sp_action overall = SP_ACTION_ALLOW;
 	bool have_policy = false, have_cat = false, is_root = geteuid() == 0, prepared = false;
@@ -225,6 +228,8 @@ static int gate(int argc, char **argv, const char *cmd)
 	ctx.policy = &policy;
 	ctx.now = (int64_t)time(NULL);
 	ctx.version_matches = sp_request_version_matches;
+	snprintf(prog, sizeof(prog), "safepip %s", cmd);
+	cli_advisories_open(&adv, &ctx, prog);
 	if (policy.eff.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW ||
 	    policy.floor.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW) {
 		if ((err = sp_typosquat_new_embedded(&popular, &d))) {
@@ -322,6 +327,7 @@ static int gate(int argc, char **argv, const char *cmd)
 		facts.hash_pinned = hash_pinned(&r, p->key) ? 1 : 0;
 		facts.size = x->size;
 		facts.scan_error = arts[n]->error ? arts[n]->error_msg : NULL;
+		cli_advisories_fill(&adv, &facts);
 		sp_policy_eval_artifact(&ctx, &facts, arts[n], &verdicts[n]);
 		if (verdicts[n].action > overall)
 			overall = verdicts[n].action;
@@ -329,6 +335,8 @@ static int gate(int argc, char **argv, const char *cmd)
 	}
 	if (envv.action > overall)
 		overall = envv.action;
+	if (adv.data_action == SP_ACTION_BLOCK) /* a data warning was said once, above */
+		overall = SP_ACTION_BLOCK;
 
 	/* The decision, with every finding and the policy line behind it. */
 	rep.artifacts = arts;
@@ -466,6 +474,7 @@ out:
 	free(arts);
 	free(verdicts);
 	sp_verdict_release(&envv);
+	cli_advisories_close(&adv);
 	if (scanner)
 		sp_scanner_free(scanner);
 	if (engine)

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cli/advisories.h"
 #include "cli/cli.h"
 #include "cli/request.h"
 #include "core/banned.h"
@@ -20,7 +22,9 @@ static void usage(FILE *out)
 	      "Installed packages are ignored: the lock is complete on its own.\n",
 	      out);
 	sp_pipargs_help(out);
-	fputs("\nExit codes: 0 written, 2 usage, 3 error (no solution, fetch or metadata).\n"
+	fputs("\nPins with known advisories are warned about or, per the policy, blocked.\n"
+	      "\nExit codes: 0 written, 2 usage, 3 error (no solution, fetch or metadata),\n"
+	      "10 a pin blocked by the policy (a known malicious or vulnerable version).\n"
 	      "Environment: SAFEPIP_CACHE_DIR overrides the cache ($XDG_CACHE_HOME/safepip).\n",
 	      out);
 }
@@ -53,7 +57,13 @@ int cli_lock(int argc, char **argv)
 {
 	struct sp_request r;
 	struct sp_diag d;
+	struct sp_policy policy;
+	struct sp_policy_ctx ctx = {.policy = &policy};
+	struct cli_advisories adv = {0};
+	enum sp_action worst;
+	bool have_policy = false;
 	FILE *out = stdout;
+	size_t i;
 	int err, rc = SP_EXIT_ERROR;
 
 	sp_diag_clear(&d);
@@ -67,6 +77,14 @@ int cli_lock(int argc, char **argv)
 		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
 		goto fail;
 	}
+	if ((err = cli_load_policy(&policy, r.args.policy, "safepip lock"))) {
+		rc = cli_policy_exit(err);
+		goto out;
+	}
+	have_policy = true;
+	ctx.now = (int64_t)time(NULL);
+	ctx.version_matches = sp_request_version_matches;
+	cli_advisories_open(&adv, &ctx, "safepip lock");
 	err = sp_request_resolve(&r, false, true, &d);
 	if (!err)
 		err = sp_session_download(&r.session, &d);
@@ -77,6 +95,20 @@ int cli_lock(int argc, char **argv)
 	if (err) {
 		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
 		goto fail;
+	}
+	/* Known advisories of the pins: a lock is what gets installed later. */
+	worst = adv.data_action;
+	for (i = 0; i < r.session.npins; i++) {
+		const struct sp_pin *p = &r.session.pins[i];
+		enum sp_action a =
+			cli_advisories_judge(&adv, &ctx, p->key, p->version, "safepip lock");
+
+		worst = a > worst ? a : worst;
+	}
+	if (worst == SP_ACTION_BLOCK) {
+		fprintf(stderr, "safepip lock: blocked by the policy; no lock was written\n");
+		rc = SP_EXIT_BLOCKED;
+		goto out;
 	}
 	if (r.args.output && !(out = fopen(r.args.output, "w"))) {
 		fprintf(stderr, "safepip: cannot write '%s'\n", r.args.output);
@@ -93,6 +125,9 @@ int cli_lock(int argc, char **argv)
 fail:
 	sp_request_print_error("lock", &d);
 out:
+	cli_advisories_close(&adv);
+	if (have_policy)
+		sp_policy_release(&policy);
 	sp_request_release(&r);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/advisories.h"
 #include "cli/cli.h"
 #include "cli/request.h"
 #include "policy/policy.h"
@@ -117,6 +118,7 @@ int cli_scan(int argc, char **argv)
 	struct sp_artifact **arts = NULL;
 	struct sp_report rep = {0};
 	enum sp_report_format fmt = SP_REPORT_TEXT;
+	struct cli_advisories adv = {0};
 	struct sp_diag d;
 	FILE *out = stdout;
 	size_t n = 0, i;
@@ -200,6 +202,11 @@ int cli_scan(int argc, char **argv)
 	if ((err = cli_load_policy(&policy, policy_file, "safepip scan")))
 		return cli_policy_exit(err);
 	have_policy = true;
+	{
+		struct sp_policy_ctx actx = {.policy = &policy, .now = (int64_t)time(NULL)};
+
+		cli_advisories_open(&adv, &actx, "safepip scan");
+	}
 	sp_diag_clear(&d);
 	/* The name index costs ~20 ms to build: only when some layer asks for the check. */
 	if ((policy.eff.v[SP_PK_TYPOSQUAT].v > SP_ACTION_ALLOW ||
@@ -256,6 +263,7 @@ int cli_scan(int argc, char **argv)
 		if (stat(arts[i]->target, &st) == 0 && S_ISREG(st.st_mode))
 			facts.size = (int64_t)st.st_size;
 		facts.scan_error = arts[i]->error ? arts[i]->error_msg : NULL;
+		cli_advisories_fill(&adv, &facts);
 		sp_policy_eval_artifact(&ctx, &facts, arts[i], &verdicts[i]);
 	}
 
@@ -291,6 +299,7 @@ out:
 	for (i = 0; verdicts && i < n; i++)
 		sp_verdict_release(&verdicts[i]);
 	free(verdicts);
+	cli_advisories_close(&adv);
 	sp_typosquat_free(popular);
 	if (have_policy)
 		sp_policy_release(&policy);

@@ -352,4 +352,62 @@
 /* Tag triples a wheel file name expands to (python x abi x platform). */
 #define SP_MAX_WHEEL_TAGS 1024
 
+/* --- vulnerability and malware advisories (src/advisory) --- */
+
+/*
+ * Bytes of the OSV zip downloaded or read for a sync. PyPI's all.zip is a
+ * few tens of MiB; a mirror could grow it several times over, and past this
+ * it is a server trying to exhaust memory (the zip is read in memory).
+ */
+#define SP_MAX_ADVISORY_ZIP_BYTES (1024LL * 1024 * 1024)
+
+/*
+ * Bytes of one OSV record. Records are a few KiB; the largest list every
+ * affected version of a project with thousands of releases, a few hundred
+ * KiB. cJSON holds the whole record, so this bounds its memory too.
+ */
+#define SP_MAX_OSV_RECORD_BYTES (8 * 1024 * 1024)
+
+/*
+ * Records (zip entries) in one sync. PyPI has about 20,000 advisories;
+ * the cap stops an entry-count bomb well above any real growth.
+ */
+#define SP_MAX_ADVISORY_RECORDS 1000000
+
+/*
+ * Uncompressed bytes over all records of one sync. Bounds the work of a
+ * zip whose entries are each under SP_MAX_OSV_RECORD_BYTES but many.
+ */
+#define SP_MAX_ADVISORY_TOTAL_BYTES (4LL * 1024 * 1024 * 1024)
+
+/*
+ * Items in one list of one record: aliases, affected packages, ranges,
+ * events of a range, explicit versions, severities. Real lists stay under
+ * a few thousand (explicit versions of long-lived projects).
+ */
+#define SP_MAX_OSV_ITEMS 100000
+
+/*
+ * Range events of one affected package in one record. Real records have a
+ * handful; matching sorts them and, to find the first fixed version, runs
+ * them once per fixed event, so this bounds that quadratic work.
+ */
+#define SP_MAX_OSV_EVENTS 2048
+
+/*
+ * Bytes of one string kept from a record (an id, a version, a vector, a
+ * summary). Longer summaries are cut, longer ids and versions refuse the
+ * record: no real one comes near.
+ */
+#define SP_MAX_OSV_STRING 4096
+
+/*
+ * Nesting of arrays and objects in one record; the schema needs five.
+ * Checked before cJSON (which recurses) parses the text.
+ */
+#define SP_MAX_OSV_DEPTH 64
+
+/* Records named in a sync's report of bad records (the rest are counted). */
+#define SP_MAX_ADVISORY_BAD_SHOWN 5
+
 #endif

@@ -10,11 +10,13 @@
  * the floor blocks, or an exception from a non-enforced layer (the floor
  * only knows the enforced layers' exceptions).
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/buf.h"
 #include "core/xalloc.h"
@@ -42,6 +44,8 @@ enum check {
 	CK_ROOT,
 	CK_HTTP,
 	CK_TRUSTED,
+	CK_ADV_MISSING,
+	CK_ADV_STALE,
 	CK_COUNT
 };
 
@@ -63,6 +67,8 @@ static const char *const check_ids[CK_COUNT] = {
 	SP_CHECK_ROOT,
 	SP_CHECK_HTTP,
 	SP_CHECK_TRUSTED_HOST,
+	SP_CHECK_ADVISORIES_MISSING,
+	SP_CHECK_ADVISORIES_STALE,
 };
 
 bool sp_policy_is_check(const char *id)
@@ -72,6 +78,45 @@ bool sp_policy_is_check(const char *id)
 	for (i = 0; i < CK_COUNT; i++)
 		if (strcmp(id, check_ids[i]) == 0)
 			return true;
+	return false;
+}
+
+bool sp_policy_is_advisory_id(const char *id)
+{
+	const char *p = id;
+
+	if (strlen(id) > 100 || !isupper((unsigned char)*p))
+		return false;
+	while (isupper((unsigned char)*p) || isdigit((unsigned char)*p))
+		p++;
+	if (*p++ != '-' || !*p)
+		return false;
+	for (; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_.:", *p))
+			return false;
+	return true;
+}
+
+/* The settings that decide advisories, by severity (enum sp_adv_severity order). */
+static const enum sp_policy_key adv_keys[5] = {
+	SP_PK_ADV_UNKNOWN, SP_PK_ADV_LOW, SP_PK_ADV_MEDIUM, SP_PK_ADV_HIGH, SP_PK_ADV_CRITICAL,
+};
+
+bool sp_policy_wants_advisories(const struct sp_policy *p)
+{
+	const struct sp_policy_set *sets[2] = {&p->eff, &p->floor};
+	size_t i, k;
+
+	for (i = 0; i < 2; i++) {
+		const struct sp_policy_set *s = sets[i];
+
+		if (s->v[SP_PK_ADV_MALICIOUS].layer >= 0 &&
+		    s->v[SP_PK_ADV_MALICIOUS].v > SP_ACTION_ALLOW)
+			return true;
+		for (k = 0; k < 5; k++)
+			if (s->v[adv_keys[k]].layer >= 0 && s->v[adv_keys[k]].v > SP_ACTION_ALLOW)
+				return true;
+	}
 	return false;
 }
 
@@ -365,6 +410,75 @@ out:
 	sp_buf_release(&expr);
 }
 
+/* "PYSEC-1 (CVE-2, GHSA-3)" */
+static void advisory_ids(struct sp_buf *b, const struct sp_policy_advisory *a)
+{
+	size_t i;
+
+	sp_buf_addstr(b, a->id);
+	for (i = 0; i < a->naliases; i++)
+		sp_buf_addf(b, "%s%s", i ? ", " : " (", a->aliases[i]);
+	if (a->naliases)
+		sp_buf_addstr(b, ")");
+}
+
+static void decide_advisory(const struct sp_policy_set *s, const struct sp_policy_advisory *a,
+			    struct decision *d)
+{
+	static const char *const sev[] = {"unknown", "low", "medium", "high", "critical"};
+	int k = a->severity >= 0 && a->severity <= 4 ? a->severity : 0;
+	enum sp_policy_key key = a->malicious ? SP_PK_ADV_MALICIOUS : adv_keys[k];
+	enum sp_action act_;
+	struct sp_buf b;
+
+	if (!act(s, key, SP_ACTION_UNSET, &act_))
+		return;
+	sp_buf_init(&b, SIZE_MAX);
+	sp_buf_addstr(&b, a->malicious ? "a known malicious package: " : "a known vulnerability: ");
+	advisory_ids(&b, a);
+	if (!a->malicious && a->score >= 0)
+		sp_buf_addf(&b, ", %s severity (CVSS %.1f)", sev[k], a->score);
+	else if (!a->malicious)
+		sp_buf_addf(&b, ", %s severity", sev[k]);
+	if (a->summary && a->summary[0])
+		sp_buf_addf(&b, ": %.200s", a->summary);
+	if (a->fixed)
+		sp_buf_addf(&b, "; fixed in %s", a->fixed);
+	else
+		sp_buf_addstr(&b, "; no fixed version");
+	decide_key(d, s, key, act_, sp_buf_detach(&b, NULL));
+}
+
+/* Exceptions waive an advisory only by its id or an alias, compared without case. */
+static void apply_advisory_exceptions(const struct in *in, const struct sp_policy_exception **ex,
+				      size_t nex, const struct sp_policy_advisory *a,
+				      struct decision *d)
+{
+	int64_t today = in->ctx->now >= 0 ? in->ctx->now / DAY : (in->ctx->now - DAY + 1) / DAY;
+	size_t i, j, k;
+
+	if (d->action < SP_ACTION_WARN)
+		return;
+	for (i = 0; i < nex; i++) {
+		bool named = false;
+
+		for (j = 0; j < ex[i]->nrules && !named; j++) {
+			named = !strcasecmp(ex[i]->rules[j], a->id);
+			for (k = 0; k < a->naliases && !named; k++)
+				named = !strcasecmp(ex[i]->rules[j], a->aliases[k]);
+		}
+		if (!named)
+			continue;
+		if (today <= ex[i]->expires) {
+			d->waived_by = ex[i];
+			d->expired = NULL;
+			return;
+		}
+		if (!d->expired)
+			d->expired = ex[i];
+	}
+}
+
 /* Whether entry e decides finding f (f reaches both of its minimums). */
 static bool entry_applies(const struct sp_policy_entry *e, const struct sp_finding *f)
 {
@@ -438,10 +552,42 @@ static void apply_exceptions(const struct in *in, const struct sp_policy_excepti
 	}
 }
 
+static void check_advisory_data(const struct in *in, const struct sp_policy_set *s,
+				const struct sp_policy_advisory_data *data, struct decision *ck)
+{
+	enum sp_action a;
+
+	if (!data->present) {
+		if (act(s, SP_PK_ADV_MISSING, SP_ACTION_UNSET, &a))
+			decide_key(&ck[CK_ADV_MISSING], s, SP_PK_ADV_MISSING, a,
+				   fmt("no advisory data%s%s, so known vulnerabilities and "
+				       "malicious packages are not checked (run 'safepip "
+				       "advisories sync')",
+				       data->problem ? ": " : "",
+				       data->problem ? data->problem : ""));
+		return;
+	}
+	if (s->v[SP_PK_ADV_MAX_AGE].layer >= 0 &&
+	    in->ctx->now - data->synced_at > s->v[SP_PK_ADV_MAX_AGE].v) {
+		char *age = duration_text(in->ctx->now - data->synced_at);
+		char *lim = duration_text(s->v[SP_PK_ADV_MAX_AGE].v);
+
+		act(s, SP_PK_ADV_STALE, SP_ACTION_WARN, &a);
+		if (a > SP_ACTION_ALLOW)
+			decide(&ck[CK_ADV_STALE], a, sp_policy_keydefs[SP_PK_ADV_MAX_AGE].path,
+			       s->v[SP_PK_ADV_MAX_AGE].layer, true,
+			       fmt("the advisory data is %s old; the policy allows %s (run "
+				   "'safepip advisories sync')",
+				   age, lim));
+		free(age);
+		free(lim);
+	}
+}
+
 /* Decisions of one set for every check and finding. */
 static void eval_set(const struct in *in, const struct sp_policy_set *s,
 		     const struct sp_artifact *a, const struct sp_policy_env *env,
-		     struct decision *ck, struct decision *fd)
+		     struct decision *ck, struct decision *fd, struct decision *ad)
 {
 	const struct sp_policy_exception **ex;
 	size_t nex, i;
@@ -469,6 +615,8 @@ static void eval_set(const struct in *in, const struct sp_policy_set *s,
 			decide_key(&ck[CK_TRUSTED], s, SP_PK_ALLOW_TRUSTED, SP_ACTION_BLOCK,
 				   fmt("--trusted-host '%s' turns off TLS verification",
 				       env->trusted_hosts[0]));
+		if (env->advisory_data)
+			check_advisory_data(in, s, env->advisory_data, ck);
 		return;
 	}
 	if (in->f->scan_error)
@@ -481,12 +629,16 @@ static void eval_set(const struct in *in, const struct sp_policy_set *s,
 	check_license(in, s, ck);
 	for (i = 0; a && i < a->nfindings; i++)
 		decide_finding(s, &a->findings[i], &fd[i]);
+	for (i = 0; i < in->f->nadvisories; i++)
+		decide_advisory(s, &in->f->advisories[i], &ad[i]);
 
 	nex = relevant_exceptions(in, s, &ex);
 	for (i = 0; i < CK_COUNT; i++)
 		apply_exceptions(in, ex, nex, &ck[i], check_ids[i]);
 	for (i = 0; a && i < a->nfindings; i++)
 		apply_exceptions(in, ex, nex, &fd[i], a->findings[i].rule->id);
+	for (i = 0; i < in->f->nadvisories; i++)
+		apply_advisory_exceptions(in, ex, nex, &in->f->advisories[i], &ad[i]);
 	free(ex);
 }
 
@@ -676,6 +828,25 @@ static void check_reasons(const struct sp_policy *p, struct sp_verdict *v,
 	}
 }
 
+static void advisory_reasons(const struct sp_policy *p, struct sp_verdict *v,
+			     const struct sp_policy_facts *f, const struct decision *ae,
+			     const struct decision *af)
+{
+	size_t i;
+	int pass;
+
+	for (pass = SP_ACTION_BLOCK; pass >= SP_ACTION_ALLOW; pass--) {
+		for (i = 0; i < f->nadvisories; i++) {
+			bool enforced;
+			const struct decision *d = pick(&ae[i], af ? &af[i] : NULL, &enforced);
+
+			if (d->action >= SP_ACTION_WARN && (int)final_action(d) == pass)
+				add_reason(p, v, d, enforced, &ae[i], f->advisories[i].id,
+					   d->message, 0, NULL);
+		}
+	}
+}
+
 static void release_decisions(struct decision *d, size_t n)
 {
 	size_t i;
@@ -690,9 +861,10 @@ static void evaluate(const struct sp_policy_ctx *ctx, const struct sp_policy_fac
 		     struct sp_verdict *v)
 {
 	const struct sp_policy *p = ctx->policy;
-	size_t nf = a ? a->nfindings : 0;
+	size_t nf = a ? a->nfindings : 0, na = facts->nadvisories;
 	struct decision *ce = xcalloc(CK_COUNT, sizeof(*ce)), *cf = NULL;
 	struct decision *fe = xcalloc(nf + 1, sizeof(*fe)), *ff = NULL;
+	struct decision *ae = xcalloc(na + 1, sizeof(*ae)), *af = NULL;
 	struct in in = {ctx, facts, NULL};
 	char *name = NULL;
 
@@ -700,13 +872,15 @@ static void evaluate(const struct sp_policy_ctx *ctx, const struct sp_policy_fac
 	v->action = SP_ACTION_ALLOW;
 	if (facts && facts->name && facts->name[0])
 		in.name = name = sp_policy_normalize_name(facts->name);
-	eval_set(&in, &p->eff, a, env, ce, fe);
+	eval_set(&in, &p->eff, a, env, ce, fe, ae);
 	if (p->has_floor) {
 		cf = xcalloc(CK_COUNT, sizeof(*cf));
 		ff = xcalloc(nf + 1, sizeof(*ff));
-		eval_set(&in, &p->floor, a, env, cf, ff);
+		af = xcalloc(na + 1, sizeof(*af));
+		eval_set(&in, &p->floor, a, env, cf, ff, af);
 	}
 	check_reasons(p, v, ce, cf);
+	advisory_reasons(p, v, facts, ae, af);
 	if (nf) {
 		v->finding_actions = xcalloc(nf, sizeof(*v->finding_actions));
 		v->nfindings = nf;
@@ -716,6 +890,8 @@ static void evaluate(const struct sp_policy_ctx *ctx, const struct sp_policy_fac
 	release_decisions(cf, CK_COUNT);
 	release_decisions(fe, nf);
 	release_decisions(ff, nf);
+	release_decisions(ae, na);
+	release_decisions(af, na);
 	free(name);
 }
 

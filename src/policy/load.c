@@ -922,8 +922,13 @@ static int parse_exception(struct ctx *c, const cJSON *o, struct sp_policy_excep
 				e->rules = sp_arena_alloc(&c->set->arena, n * sizeof(*e->rules));
 			for (r = k->child, i = 0; r && !err; r = r->next, i++) {
 				push_index(c, i);
-				if (!(err = get_string(c, r, &s)) && strcmp(s, "*") && !valid_id(s))
-					err = fail(c, r, "invalid rule id '%s'", s);
+				if (!(err = get_string(c, r, &s)) && strcmp(s, "*") &&
+				    !valid_id(s) && !sp_policy_is_advisory_id(s))
+					err = fail(c, r,
+						   "invalid rule id '%s' (a rule or check id, an "
+						   "advisory id such as GHSA-..., CVE-... or "
+						   "PYSEC-..., or \"*\")",
+						   s);
 				if (!err)
 					e->rules[e->nrules++] = sp_arena_strdup(&c->set->arena, s);
 				pop(c);
@@ -990,6 +995,8 @@ static int parse_section(struct ctx *c, const cJSON *o, const char *section)
 		keys[nk++] = !strcmp(section, "indexes") ? "allowed" : "allow";
 	} else if (!strcmp(section, "release_age")) {
 		keys[nk++] = "exempt";
+	} else if (!strcmp(section, "advisories")) {
+		keys[nk++] = "severity";
 	}
 	keys[nk] = NULL;
 	if ((err = check_object(c, o, keys)))
@@ -1014,6 +1021,8 @@ static int parse_section(struct ctx *c, const cJSON *o, const char *section)
 			err = parse_name_list(c, k, NAME_LICENSE, &s->licenses, &s->nlicenses);
 		else if (!strcmp(section, "indexes"))
 			err = parse_name_list(c, k, NAME_URL, &s->indexes, &s->nindexes);
+		else if (!strcmp(section, "advisories"))
+			err = parse_section(c, k, "advisories.severity");
 		else
 			err = parse_name_list(c, k, NAME_PACKAGE, &s->age_exempt, &s->nage_exempt);
 		pop(c);
@@ -1028,7 +1037,7 @@ static int parse_root(struct ctx *c, const cJSON *root)
 		"findings",	 "packages",	"exceptions", "sdists",
 		"typosquatting", "release_age", "yanked",     "require_hashes",
 		"indexes",	 "transport",	"licenses",   "maintenance",
-		"install",	 "limits",	NULL,
+		"install",	 "limits",	"advisories", NULL,
 	};
 	const cJSON *k;
 	bool done;

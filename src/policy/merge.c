@@ -41,6 +41,19 @@ const struct keydef sp_policy_keydefs[SP_PK_COUNT] = {
 	[SP_PK_ALLOW_ROOT] = {"install", "allow_root", "$.install.allow_root", VT_BOOL, true},
 	[SP_PK_MAX_ARTIFACT_BYTES] = {"limits", "max_artifact_bytes", "$.limits.max_artifact_bytes",
 				      VT_BYTES, true, 1, SP_MAX_TOTAL_BYTES},
+	[SP_PK_ADV_MALICIOUS] = {"advisories", "malicious", "$.advisories.malicious", VT_ACTION},
+	[SP_PK_ADV_CRITICAL] = {"advisories.severity", "critical", "$.advisories.severity.critical",
+				VT_ACTION},
+	[SP_PK_ADV_HIGH] = {"advisories.severity", "high", "$.advisories.severity.high", VT_ACTION},
+	[SP_PK_ADV_MEDIUM] = {"advisories.severity", "medium", "$.advisories.severity.medium",
+			      VT_ACTION},
+	[SP_PK_ADV_LOW] = {"advisories.severity", "low", "$.advisories.severity.low", VT_ACTION},
+	[SP_PK_ADV_UNKNOWN] = {"advisories.severity", "unknown", "$.advisories.severity.unknown",
+			       VT_ACTION},
+	[SP_PK_ADV_MAX_AGE] = {"advisories", "max_age", "$.advisories.max_age", VT_DURATION, true,
+			       3600, YEARS_100},
+	[SP_PK_ADV_STALE] = {"advisories", "stale", "$.advisories.stale", VT_ACTION},
+	[SP_PK_ADV_MISSING] = {"advisories", "missing", "$.advisories.missing", VT_ACTION},
 };
 
 const char *sp_policy_key_path(enum sp_policy_key k)

@@ -276,7 +276,8 @@ size_t sp_policy_lint(struct sp_policy *p, const struct sp_catalog *cat)
 		for (j = 0; j < e->nrules; j++) {
 			const char *id = e->rules[j];
 
-			if (!strcmp(id, "*") || sp_policy_is_check(id) || sp_catalog_find(cat, id))
+			if (!strcmp(id, "*") || sp_policy_is_check(id) ||
+			    sp_policy_is_advisory_id(id) || sp_catalog_find(cat, id))
 				continue;
 			snprintf(msg, sizeof(msg),
 				 "policy '%s' line %u at %s.rules[%zu]: unknown "

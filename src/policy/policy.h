@@ -92,6 +92,15 @@ enum sp_policy_key {
 	SP_PK_VENV_ONLY,  /* bool */
 	SP_PK_ALLOW_ROOT, /* bool */
 	SP_PK_MAX_ARTIFACT_BYTES,
+	SP_PK_ADV_MALICIOUS, /* action for a known malicious package (OSV MAL- records) */
+	SP_PK_ADV_CRITICAL,  /* actions for a known vulnerability, by its severity */
+	SP_PK_ADV_HIGH,
+	SP_PK_ADV_MEDIUM,
+	SP_PK_ADV_LOW,
+	SP_PK_ADV_UNKNOWN, /* no severity in the record */
+	SP_PK_ADV_MAX_AGE, /* seconds the advisory data may be old */
+	SP_PK_ADV_STALE,   /* action when it is older */
+	SP_PK_ADV_MISSING, /* action when there is none */
 	SP_PK_COUNT
 };
 
@@ -252,6 +261,25 @@ enum sp_dist_kind {
 	SP_DIST_SDIST,
 };
 
+/* An advisory (OSV record) that affects the artifact's exact version. */
+struct sp_policy_advisory {
+	const char *id;		    /* "PYSEC-2023-74", "GHSA-...", "MAL-2024-1" */
+	const char *const *aliases; /* other ids of the same report (CVE, GHSA...) */
+	size_t naliases;
+	const char *summary; /* may be NULL */
+	bool malicious;	     /* a malicious-package report rather than a vulnerability */
+	int severity;	     /* 0 unknown, 1 low, 2 medium, 3 high, 4 critical */
+	double score;	     /* CVSS base score, -1 when none */
+	const char *fixed;   /* the first fixed version above this one, or NULL */
+};
+
+/* The advisory data a run uses, for the checks on the data itself. */
+struct sp_policy_advisory_data {
+	bool present;	     /* a database could be read */
+	int64_t synced_at;   /* unix seconds of its last sync */
+	const char *problem; /* why there is none, when not present; may be NULL */
+};
+
 /*
  * What is known about an artifact besides its findings. Pointers are
  * borrowed for the call. Unknown facts are 0/NULL/-1 as noted; a check
@@ -276,6 +304,9 @@ struct sp_policy_facts {
 	int hash_pinned;	     /* 1, 0, or -1 when not from a requirement file */
 	int64_t size;		     /* bytes of the file; -1 unknown */
 	const char *scan_error;	     /* why the artifact could not be scanned, or NULL */
+	/* known advisories for this exact name and version (src/advisory) */
+	const struct sp_policy_advisory *advisories;
+	size_t nadvisories;
 };
 
 /* Facts about the run rather than one artifact (install only). */
@@ -287,6 +318,7 @@ struct sp_policy_env {
 	size_t nindex_urls;
 	const char *const *trusted_hosts; /* --trusted-host values */
 	size_t ntrusted_hosts;
+	const struct sp_policy_advisory_data *advisory_data; /* NULL: not checked */
 };
 
 /*
@@ -327,9 +359,19 @@ struct sp_policy_ctx {
 #define SP_CHECK_ROOT "policy-root"
 #define SP_CHECK_HTTP "policy-http"
 #define SP_CHECK_TRUSTED_HOST "policy-trusted-host"
+#define SP_CHECK_ADVISORIES_MISSING "policy-advisories-missing"
+#define SP_CHECK_ADVISORIES_STALE "policy-advisories-stale"
 
 /* Whether id is one of the SP_CHECK_* ids. */
 bool sp_policy_is_check(const char *id);
+
+/*
+ * Whether id has the shape of an advisory id ("GHSA-xxxx-xxxx-xxxx",
+ * "CVE-2023-1234", "PYSEC-2023-74", "MAL-2024-1"): an upper-case prefix, a
+ * '-', then letters, digits and "-_.:". Exceptions name advisories by such
+ * ids (the record's own or an alias); "*" does not waive advisories.
+ */
+bool sp_policy_is_advisory_id(const char *id);
 
 /*
  * Why a verdict is what it is. Findings of one rule decided the same way
@@ -362,9 +404,18 @@ struct sp_verdict {
 void sp_policy_eval_artifact(const struct sp_policy_ctx *ctx, const struct sp_policy_facts *facts,
 			     const struct sp_artifact *a, struct sp_verdict *v);
 
-/* The verdict for the run's environment (venv, root, transport). */
+/*
+ * The verdict for the run's environment (venv, root, transport) and, when
+ * env->advisory_data is set, for the advisory data (missing, too old).
+ */
 void sp_policy_eval_env(const struct sp_policy_ctx *ctx, const struct sp_policy_env *env,
 			struct sp_verdict *v);
+
+/*
+ * Whether the policy acts on advisories at all (some advisory action above
+ * allow in any layer), so a caller can skip opening the data.
+ */
+bool sp_policy_wants_advisories(const struct sp_policy *p);
 
 void sp_verdict_release(struct sp_verdict *v);
 

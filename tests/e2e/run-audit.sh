@@ -115,6 +115,29 @@ f = [f for a in r["artifacts"] for f in a["findings"] if f["rule"] == "installed
 assert f and "etc/shadow" in f[0]["path"], f
 ' "$T/out.json"; then ok "a RECORD path outside the venv is reported"; else bad "outside prefix"; fi
 
+# Known advisories against what is installed, offline, with the version to upgrade to.
+cat >"$T/recs.json" <<'JSON'
+[
+ {"schema_version": "1.6.0", "id": "PYSEC-2099-7", "modified": "2099-01-01T00:00:00Z",
+  "aliases": ["CVE-2099-0007"], "summary": "Code execution in tidy",
+  "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+  "affected": [{"package": {"ecosystem": "PyPI", "name": "tidy"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.2"}]}]}]},
+ {"schema_version": "1.6.0", "id": "GHSA-tidy-tidy-tidy", "modified": "2099-01-01T00:00:00Z",
+  "summary": "Another flaw in tidy 1.2",
+  "affected": [{"package": {"ecosystem": "PyPI", "name": "tidy"},
+                "versions": ["1.2"],
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "1.2"}, {"fixed": "1.3.1"}]}]}]}
+]
+JSON
+"$PY" "$SRC/tests/support/osvgen.py" fixture "$T/osv.zip" --json "$T/recs.json" >/dev/null || exit 1
+ADB=("SAFEPIP_ADVISORY_DB=$T/adv.sqlite")
+"${CLEAN[@]}" "${ADB[@]}" "$SP" advisories sync --from "$T/osv.zip" >/dev/null 2>&1 || bad "advisories sync"
+"${CLEAN[@]}" "${ADB[@]}" "$SP" audit --python "$T/venv/bin/python" -q --fail-on never >"$T/out" 2>"$T/err"
+if grep -q 'PYSEC-2099-7' "$T/out" && grep -q 'tidy 1.0: PYSEC-2099-7; upgrade to 1.3.1 or later' "$T/out"; then
+    ok "an installed version with an advisory is reported with the release that fixes everything"
+else bad "advisory upgrade"; tail -8 "$T/out"; cat "$T/err"; fi
+
 # Usage errors.
 AUDIT --format xml >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "unknown format" "$T/err" && ok "bad format is a usage error" || bad "bad format rc=$rc"

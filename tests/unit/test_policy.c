@@ -287,6 +287,23 @@ static const struct key_case key_cases[] = {
 	 "104857600"},
 	{"{\"$schema\": \"x\", \"description\": \"d\", \"version\": 1, \"yanked\": \"allow\"}",
 	 "$.yanked", "\"allow\""},
+	{"{\"advisories\": {\"malicious\": \"warn\"}}", "$.advisories.malicious", "\"warn\""},
+	{"{\"advisories\": {\"severity\": {\"critical\": \"block\"}}}",
+	 "$.advisories.severity.critical", "\"block\""},
+	{"{\"advisories\": {\"severity\": {\"high\": \"block\", \"medium\": \"warn\"}}}",
+	 "$.advisories.severity.medium", "\"warn\""},
+	{"{\"advisories\": {\"severity\": {\"low\": \"warn\"}}}", "$.advisories.severity.low",
+	 "\"warn\""},
+	{"{\"advisories\": {\"severity\": {\"unknown\": \"allow\"}}}",
+	 "$.advisories.severity.unknown", "\"allow\""},
+	{"{\"advisories\": {\"max_age\": \"2 days\"}}", "$.advisories.max_age", "\"2 days\""},
+	{"{\"advisories\": {\"stale\": \"block\"}}", "$.advisories.stale", "\"block\""},
+	{"{\"advisories\": {\"missing\": \"allow\"}}", "$.advisories.missing", "\"allow\""},
+	{"{\"exceptions\": [{\"package\": \"requests\", \"rules\": [\"GHSA-j8r2-6x86-q33q\", "
+	 "\"CVE-2023-32681\"], \"reason\": \"r\", \"owner\": \"o\", \"expires\": \"2030-01-01\"}]}",
+	 "$.exceptions",
+	 "{\"package\": \"requests\", \"rules\": [\"GHSA-j8r2-6x86-q33q\", \"CVE-2023-32681\"], "
+	 "\"reason\": \"r\", \"owner\": \"o\", \"expires\": \"2030-01-01\"}"},
 };
 
 static void test_every_key(void **state)
@@ -404,6 +421,18 @@ static const struct bad_case bad_cases[] = {
 	{"{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}", SP_ELIMIT, 1, NULL},
 	{"// a comment\n{\n  \"sdists\": {\"action\": \"warn\", /* ok */ \"extra\": 1}\n}",
 	 SP_EFORMAT, 3, "$.sdists.extra"},
+	{"{\"advisories\": {\"severity\": {\"severe\": \"block\"}}}", SP_EFORMAT, 1,
+	 "$.advisories.severity.severe"},
+	{"{\"advisories\": {\"severity\": \"block\"}}", SP_EFORMAT, 1, "$.advisories.severity"},
+	{"{\"advisories\": {\"malicious\": \"ignore\"}}", SP_EFORMAT, 1, "$.advisories.malicious"},
+	{"{\"advisories\": {\"max_age\": \"0 days\"}}", SP_EFORMAT, 1, "$.advisories.max_age"},
+	{"{\"advisories\": {\"critical\": \"block\"}}", SP_EFORMAT, 1, "$.advisories.critical"},
+	{"{\"exceptions\": [{\"package\": \"x\", \"rules\": [\"GHSA x\"], \"reason\": \"r\", "
+	 "\"owner\": \"o\", \"expires\": \"2030-01-01\"}]}",
+	 SP_EFORMAT, 1, "$.exceptions[0].rules[0]"},
+	{"{\"exceptions\": [{\"package\": \"x\", \"rules\": [\"CVE-\"], \"reason\": \"r\", "
+	 "\"owner\": \"o\", \"expires\": \"2030-01-01\"}]}",
+	 SP_EFORMAT, 1, "$.exceptions[0].rules[0]"},
 };
 
 static void test_malformed(void **state)
@@ -611,6 +640,20 @@ static const struct loosen_case loosen_cases[] = {
 	 "$.indexes.allowed", "\"https://a.example/simple\""},
 	{"\"packages\": {\"allow\": [\"requests\"]}", "{\"packages\": {\"allow\": [\"evil\"]}}",
 	 "$.packages.allow[0]", "$.packages.allow", "\"requests\""},
+	/* advisories: a milder action, a longer data age */
+	{"\"advisories\": {\"malicious\": \"block\"}",
+	 "{\"advisories\": {\"malicious\": \"warn\"}}", "$.advisories.malicious",
+	 "$.advisories.malicious", "\"block\""},
+	{"\"advisories\": {\"severity\": {\"high\": \"block\"}}",
+	 "{\"advisories\": {\"severity\": {\"high\": \"allow\"}}}", "$.advisories.severity.high",
+	 "$.advisories.severity.high", "\"block\""},
+	{"\"advisories\": {\"max_age\": \"2 days\"}",
+	 "{\"advisories\": {\"max_age\": \"30 days\"}}", "$.advisories.max_age",
+	 "$.advisories.max_age", "\"2 days\""},
+	{"\"advisories\": {\"missing\": \"block\"}", "{\"advisories\": {\"missing\": \"warn\"}}",
+	 "$.advisories.missing", "$.advisories.missing", "\"block\""},
+	{"\"advisories\": {\"max_age\": \"7 days\"}", "{\"advisories\": {\"max_age\": \"1 day\"}}",
+	 NULL, "$.advisories.max_age", "\"1 day\""},
 	/* tightening is accepted without a word */
 	{"\"sdists\": {\"action\": \"warn\"}", "{\"sdists\": {\"action\": \"block\"}}", NULL,
 	 "$.sdists.action", "\"block\""},
@@ -1267,6 +1310,252 @@ static void test_licenses_names(void **state)
 	assert_false(sp_policy_is_check("os-system"));
 }
 
+/* --- advisories --- */
+
+static const char *const ghsa_alias[] = {"CVE-2023-32681", "GHSA-j8r2-6x86-q33q"};
+
+/* Advisories for facts: [0] a high vulnerability, [1] malware, [2] no severity, [3] low. */
+static const struct sp_policy_advisory advs[] = {
+	{.id = "PYSEC-2023-74",
+	 .aliases = ghsa_alias,
+	 .naliases = 2,
+	 .summary = "Proxy-Authorization leak",
+	 .severity = 3,
+	 .score = 7.5,
+	 .fixed = "2.31.0"},
+	{.id = "MAL-2024-1", .summary = "Malicious code", .malicious = true, .score = -1},
+	{.id = "PYSEC-2024-9", .severity = 0, .score = -1, .fixed = "1.1"},
+	{.id = "GHSA-lowl-lowl-lowl", .severity = 1, .score = 2.0},
+};
+
+#define ADV_EXC(rules, expires)                                                                    \
+	"\"exceptions\": [{\"package\": \"pkg\", \"rules\": " rules ", \"reason\": \"triaged\", "  \
+	"\"owner\": \"sec\", \"expires\": \"" expires "\"}]"
+
+struct adv_case {
+	const char *policy; /* a layer over the built-in default */
+	size_t first, n;    /* advs[first..first+n) */
+	enum sp_action want;
+	const char *id;	  /* a reason expected */
+	const char *says; /* in its message */
+};
+
+static const struct adv_case adv_cases[] = {
+	/* the built-in defaults: high warns, malware blocks, unknown warns, low is quiet */
+	{"{}", 0, 1, SP_ACTION_WARN, "PYSEC-2023-74",
+	 "PYSEC-2023-74 (CVE-2023-32681, GHSA-j8r2-6x86-q33q), high severity (CVSS 7.5)"},
+	{"{}", 0, 1, SP_ACTION_WARN, "PYSEC-2023-74", "fixed in 2.31.0"},
+	{"{}", 0, 1, SP_ACTION_WARN, "PYSEC-2023-74", "$.advisories.severity.high says warn"},
+	{"{}", 1, 1, SP_ACTION_BLOCK, "MAL-2024-1", "a known malicious package: MAL-2024-1"},
+	{"{}", 1, 1, SP_ACTION_BLOCK, "MAL-2024-1", "no fixed version"},
+	{"{}", 2, 1, SP_ACTION_WARN, "PYSEC-2024-9", "unknown severity"},
+	{"{}", 3, 1, SP_ACTION_ALLOW, NULL, NULL},
+	{"{}", 0, 4, SP_ACTION_BLOCK, "PYSEC-2023-74", "warn"},
+	/* actions by severity and category */
+	{"{\"advisories\": {\"severity\": {\"high\": \"block\"}}}", 0, 1, SP_ACTION_BLOCK,
+	 "PYSEC-2023-74", "says block"},
+	{"{\"advisories\": {\"severity\": {\"low\": \"warn\"}}}", 3, 1, SP_ACTION_WARN,
+	 "GHSA-lowl-lowl-lowl", "low severity (CVSS 2.0)"},
+	{"{\"advisories\": {\"malicious\": \"warn\"}}", 1, 1, SP_ACTION_WARN, "MAL-2024-1",
+	 "$.advisories.malicious says warn"},
+	{"{\"advisories\": {\"severity\": {\"unknown\": \"allow\"}}}", 2, 1, SP_ACTION_ALLOW, NULL,
+	 NULL},
+	/* exceptions: by id or by alias, any case; until they expire; not by "*" */
+	{"{" ADV_EXC("[\"PYSEC-2023-74\"]", "2030-01-01") "}", 0, 1, SP_ACTION_ALLOW,
+	 "PYSEC-2023-74", "waived by the exception"},
+	{"{" ADV_EXC("[\"cve-2023-32681\"]", "2030-01-01") "}", 0, 1, SP_ACTION_ALLOW,
+	 "PYSEC-2023-74", "owner 'sec', reason 'triaged', until 2030-01-01"},
+	{"{" ADV_EXC("[\"GHSA-j8r2-6x86-q33q\"]", "2025-06-14") "}", 0, 1, SP_ACTION_WARN,
+	 "PYSEC-2023-74", "expired on 2025-06-14"},
+	{"{" ADV_EXC("[\"*\"]", "2030-01-01") "}", 1, 1, SP_ACTION_BLOCK, "MAL-2024-1",
+	 "says block"},
+	{"{" ADV_EXC("[\"MAL-2024-1\"]", "2030-01-01") "}", 1, 1, SP_ACTION_ALLOW, "MAL-2024-1",
+	 "waived"},
+	{"{" ADV_EXC("[\"MAL-2024-2\"]", "2030-01-01") "}", 1, 1, SP_ACTION_BLOCK, "MAL-2024-1",
+	 "says block"},
+	/* one waived, the other still decides */
+	{"{" ADV_EXC("[\"MAL-2024-1\"]", "2030-01-01") "}", 0, 2, SP_ACTION_WARN, "PYSEC-2023-74",
+	 "warn"},
+};
+
+static void test_advisories(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(adv_cases) / sizeof(adv_cases[0]); i++) {
+		const struct adv_case *c = &adv_cases[i];
+		struct sp_policy_facts f = facts_for("pkg", "2.30.0");
+		struct sp_policy p;
+		struct sp_policy_ctx ctx;
+		struct sp_verdict v;
+		struct sp_diag d;
+		const struct sp_reason *r;
+
+		sp_policy_init(&p);
+		sp_diag_clear(&d);
+		if (sp_policy_add_embedded(&p, SP_LAYER_BUILTIN, "default", &d) ||
+		    load1(&p, SP_LAYER_PROJECT, c->policy, &d))
+			fail_msg("case %zu rejected: %s", i, d.msg);
+		f.advisories = &advs[c->first];
+		f.nadvisories = c->n;
+		ctx = ctx_for(&p);
+		sp_policy_eval_artifact(&ctx, &f, NULL, &v);
+		if (v.action != c->want)
+			fail_msg("case %zu: verdict %s, want %s", i, sp_action_name(v.action),
+				 sp_action_name(c->want));
+		if (c->id) {
+			r = reason(&v, c->id);
+			if (!r)
+				fail_msg("case %zu: no %s reason", i, c->id);
+			if (!strstr(r->message, c->says))
+				fail_msg("case %zu: '%s' does not say '%s'", i, r->message,
+					 c->says);
+		} else if (v.nreasons) {
+			fail_msg("case %zu: unexpected reason %s", i, v.reasons[0].message);
+		}
+		sp_verdict_release(&v);
+		sp_policy_release(&p);
+	}
+	/* the shipped policies: high, malware, unrated */
+	{
+		static const char *const names[] = {"default", "strict", "permissive"};
+		static const enum sp_action want[3][3] = {
+			{SP_ACTION_WARN, SP_ACTION_BLOCK, SP_ACTION_WARN},
+			{SP_ACTION_BLOCK, SP_ACTION_BLOCK, SP_ACTION_BLOCK},
+			{SP_ACTION_WARN, SP_ACTION_BLOCK, SP_ACTION_ALLOW},
+		};
+		size_t k;
+
+		for (i = 0; i < 3; i++) {
+			struct sp_policy p;
+			struct sp_policy_ctx ctx;
+
+			sp_policy_init(&p);
+			assert_int_equal(
+				sp_policy_add_embedded(&p, SP_LAYER_BUILTIN, "default", NULL), 0);
+			if (i)
+				assert_int_equal(
+					sp_policy_add_embedded(&p, SP_LAYER_CLI, names[i], NULL),
+					0);
+			ctx = ctx_for(&p);
+			for (k = 0; k < 3; k++) {
+				struct sp_policy_facts f = facts_for("pkg", "1.0");
+				struct sp_verdict v;
+
+				f.advisories = &advs[k];
+				f.nadvisories = 1;
+				sp_policy_eval_artifact(&ctx, &f, NULL, &v);
+				if (v.action != want[i][k])
+					fail_msg("%s, advisory %zu: %s", names[i], k,
+						 sp_action_name(v.action));
+				sp_verdict_release(&v);
+			}
+			sp_policy_release(&p);
+		}
+	}
+	assert_true(sp_policy_is_advisory_id("GHSA-j8r2-6x86-q33q"));
+	assert_true(sp_policy_is_advisory_id("CVE-2023-1"));
+	assert_true(sp_policy_is_advisory_id("PYSEC-2023-74"));
+	assert_false(sp_policy_is_advisory_id("os-system"));
+	assert_false(sp_policy_is_advisory_id("CVE-"));
+	assert_false(sp_policy_is_advisory_id("-CVE"));
+	assert_false(sp_policy_is_advisory_id("GHSA-a b"));
+}
+
+/* Enforced advisory settings hold against a later layer, exceptions included. */
+static void test_advisories_enforced(void **state)
+{
+	const char *layers[3] = {
+		"{}",
+		"{\"enforced\": true, \"advisories\": {\"severity\": {\"high\": \"block\"}}}",
+		"{\"advisories\": {\"severity\": {\"high\": \"allow\"}}, " ADV_EXC(
+			"[\"PYSEC-2023-74\"]", "2030-01-01") "}",
+	};
+	struct sp_policy_facts f = facts_for("pkg", "2.30.0");
+	const struct sp_reason *r;
+	struct sp_verdict v;
+
+	(void)state;
+	f.advisories = advs;
+	f.nadvisories = 1;
+	assert_int_equal(verdict_of(layers, 3, &f, NULL, &v), SP_ACTION_BLOCK);
+	r = reason(&v, "PYSEC-2023-74");
+	assert_non_null(r);
+	assert_true(r->enforced);
+	assert_non_null(strstr(r->message, "cannot waive"));
+	sp_verdict_release(&v);
+	/* the same exception in the enforced layer waives */
+	layers[1] = "{\"enforced\": true, \"advisories\": {\"severity\": {\"high\": "
+		    "\"block\"}}, " ADV_EXC("[\"GHSA-j8r2-6x86-q33q\"]", "2030-01-01") "}";
+	layers[2] = "{}";
+	assert_int_equal(verdict_of(layers, 3, &f, NULL, &v), SP_ACTION_ALLOW);
+	sp_verdict_release(&v);
+}
+
+/* The data itself: missing or too old, judged once per run through eval_env. */
+static void test_advisory_data(void **state)
+{
+	static const struct {
+		const char *policy;
+		struct sp_policy_advisory_data data;
+		enum sp_action want;
+		const char *id;
+	} cases[] = {
+		{"{}",
+		 {.present = false, .problem = "'x' does not exist"},
+		 SP_ACTION_WARN,
+		 SP_CHECK_ADVISORIES_MISSING},
+		{"{\"advisories\": {\"missing\": \"block\"}}",
+		 {.present = false},
+		 SP_ACTION_BLOCK,
+		 SP_CHECK_ADVISORIES_MISSING},
+		{"{\"advisories\": {\"missing\": \"allow\"}}",
+		 {.present = false},
+		 SP_ACTION_ALLOW,
+		 NULL},
+		{"{}",
+		 {.present = true, .synced_at = NOW - 8 * DAY},
+		 SP_ACTION_WARN,
+		 SP_CHECK_ADVISORIES_STALE},
+		{"{}", {.present = true, .synced_at = NOW - 6 * DAY}, SP_ACTION_ALLOW, NULL},
+		{"{\"advisories\": {\"max_age\": \"1 day\", \"stale\": \"block\"}}",
+		 {.present = true, .synced_at = NOW - 2 * DAY},
+		 SP_ACTION_BLOCK,
+		 SP_CHECK_ADVISORIES_STALE},
+		{"{\"advisories\": {\"stale\": \"allow\"}}",
+		 {.present = true, .synced_at = NOW - 80 * DAY},
+		 SP_ACTION_ALLOW,
+		 NULL},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sp_policy_env env = {.advisory_data = &cases[i].data};
+		struct sp_policy p;
+		struct sp_policy_ctx c;
+		struct sp_verdict v;
+		const struct sp_reason *r;
+
+		sp_policy_init(&p);
+		assert_int_equal(sp_policy_add_embedded(&p, SP_LAYER_BUILTIN, "default", NULL), 0);
+		assert_int_equal(load1(&p, SP_LAYER_USER, cases[i].policy, NULL), 0);
+		assert_true(sp_policy_wants_advisories(&p));
+		c = ctx_for(&p);
+		sp_policy_eval_env(&c, &env, &v);
+		if (v.action != cases[i].want)
+			fail_msg("case %zu: verdict %s", i, sp_action_name(v.action));
+		if (cases[i].id) {
+			r = reason(&v, cases[i].id);
+			assert_non_null(r);
+			assert_non_null(strstr(r->message, "advisories sync"));
+		}
+		sp_verdict_release(&v);
+		sp_policy_release(&p);
+	}
+}
+
 /* --- shipped policies --- */
 
 static void test_shipped(void **state)
@@ -1473,6 +1762,9 @@ int main(void)
 		cmocka_unit_test(test_grouping),
 		cmocka_unit_test(test_durations_dates),
 		cmocka_unit_test(test_licenses_names),
+		cmocka_unit_test(test_advisories),
+		cmocka_unit_test(test_advisories_enforced),
+		cmocka_unit_test(test_advisory_data),
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_load_files),
 	};
