@@ -274,6 +274,9 @@ static int gate(int argc, char **argv, const char *cmd)
 		err = sp_session_check_hashes(&r.session, r.roots, r.nroots,
 					      sp_pipconf_bool(&r.args.conf, SP_PIPOPT_REQUIRE_HASHES),
 					      &d);
+	/* Sdists' build requirements run code at build time: gated like the rest. */
+	if (!err && (explain || !download))
+		err = sp_session_resolve_builds(&r.session, &d);
 	if (err) {
 		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
 		sp_request_print_error(cmd, &d);
@@ -369,6 +372,15 @@ static int gate(int argc, char **argv, const char *cmd)
 	if (envv.action == SP_ACTION_WARN)
 		print_reasons(&envv);
 	fflush(stdout);
+	for (i = 0, n = 0; i < r.session.npins; i++) {
+		const struct sp_pin *p = &r.session.pins[i];
+
+		if (p->file && p->for_build && verdicts[n].action == SP_ACTION_BLOCK)
+			fprintf(stderr, "safepip %s: '%s %s' is a build requirement (%s%s)\n", cmd,
+				p->key, p->version, p->nvia ? p->via[0] : "?",
+				p->nvia > 1 ? ", ..." : "");
+		n += p->file != NULL;
+	}
 	if (overall == SP_ACTION_BLOCK) {
 		fprintf(stderr, "safepip %s: blocked by the policy; nothing was %s\n", cmd,
 			explain ? "changed" : download ? "downloaded" : "installed");
@@ -420,7 +432,7 @@ static int gate(int argc, char **argv, const char *cmd)
 		if (!p->file)
 			continue;
 		items[nitems++] = (struct sp_lock_item){p->key, p->version, p->filename, p->path,
-							p->sha256, false};
+							p->sha256, p->build_only};
 	}
 	if (!nitems) {
 		printf("nothing to install: every requirement is already satisfied\n");

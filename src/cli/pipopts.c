@@ -65,8 +65,7 @@ static const struct opt opts[] = {
 	{"json", 0, false, OWN, "the decision as JSON on stdout"},
 	{"log", 0, true, FORWARD, NULL},
 	{"no-binary", 0, true, CONF, NULL},
-	{"no-build-isolation", 0, false, REFUSE, "a build must see only the scanned build "
-						 "requirements"},
+	{"no-build-isolation", 0, false, BOTH, NULL},
 	{"no-cache-dir", 0, false, FORWARD, NULL},
 	{"no-clean", 0, false, FORWARD, NULL},
 	{"no-color", 0, false, FORWARD, NULL},

@@ -410,4 +410,55 @@
 /* Records named in a sync's report of bad records (the rest are counted). */
 #define SP_MAX_ADVISORY_BAD_SHOWN 5
 
+/* --- static metadata of sdists and their builds (src/resolve) --- */
+
+/*
+ * Bytes of a pyproject.toml read for [project] and [build-system]. Real
+ * ones are a few KiB; tool sections with long lists reach a few hundred.
+ */
+#define SP_MAX_PYPROJECT_BYTES (1024 * 1024)
+
+/*
+ * Strings in one requirement list (dependencies, an extra, build
+ * requirements, setup.py's install_requires) and extras in one file. The
+ * largest projects list a few hundred.
+ */
+#define SP_MAX_PYPROJECT_LIST 10000
+
+/*
+ * Parts of one dotted TOML key. The keys read have at most three
+ * (project.optional-dependencies.NAME); tool sections nest a few more.
+ */
+#define SP_MAX_TOML_KEY_PARTS 64
+
+/* Time tree-sitter may spend on one pyproject.toml: microseconds. */
+#define SP_TOML_PARSE_TIMEOUT_US (2 * 1000 * 1000)
+
+/*
+ * Bytes of a setup.py read for literal install_requires. Generated
+ * setup.py files with embedded data reach a few hundred KiB; past the cap
+ * the dependencies are "unknown", which stops the install with a way out.
+ */
+#define SP_MAX_SETUPPY_BYTES (2 * 1024 * 1024)
+
+/* Time tree-sitter may spend on one setup.py: microseconds. */
+#define SP_SETUPPY_PARSE_TIMEOUT_US (3 * 1000 * 1000)
+
+/*
+ * Syntax nodes visited while looking for setup()'s call in one setup.py: a
+ * bound on the walk whatever the tree's shape (a 2 MiB file has at most a
+ * few million nodes).
+ */
+#define SP_MAX_SETUPPY_NODES (8 * 1024 * 1024)
+
+/*
+ * Nesting of build environments: building an sdist may need a build
+ * requirement that is itself an sdist, whose build needs another... pip
+ * has no bound; real chains stop at two (setuptools from an sdist).
+ */
+#define SP_MAX_BUILD_DEPTH 4
+
+/* Sdists whose build requirements one command resolves (each one build environment). */
+#define SP_MAX_BUILD_ENVS 256
+
 #endif

@@ -47,13 +47,19 @@ struct fwd {
 	const char *values; /* accepted values, '|'-separated; NULL: no value; "*": any */
 };
 
-/* Output and reporting only: none of these changes which files are installed. Sorted. */
+/*
+ * Output and reporting only: none of these changes which files are
+ * installed. --no-build-isolation changes where a build finds its build
+ * requirements: in the target, which safepip checked has them (see
+ * sp_session_resolve_builds()), instead of the wheelhouse. Sorted.
+ */
 static const struct fwd forwardable[] = {
 	{"--color", FOR_UV, "auto|always|never"},
 	{"--compile", FOR_PIP, NULL},
 	{"--compile-bytecode", FOR_UV, NULL},
 	{"--force-reinstall", FOR_PIP, NULL},
 	{"--log", FOR_PIP, "*"},
+	{"--no-build-isolation", FOR_PIP | FOR_UV, NULL},
 	{"--no-color", FOR_PIP, NULL},
 	{"--no-compile", FOR_PIP, NULL},
 	{"--no-progress", FOR_UV, NULL},

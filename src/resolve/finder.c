@@ -1,5 +1,6 @@
 #include "resolve/finder.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,11 @@
 #include "req/metadata.h"
 #include "req/name.h"
 #include "req/specifier.h"
+#include "req/version.h"
 #include "resolve/index.h"
 #include "resolve/meta.h"
+#include "resolve/pyproject.h"
+#include "resolve/setuppy.h"
 #include "core/banned.h"
 
 /* pip's Accept header: JSON preferred, HTML understood. */
@@ -41,6 +45,11 @@ struct fmeta {
 	struct sp_pmeta pm;
 	const char *path;            /* in the store, once downloaded */
 	char sha256[SP_SHA256_HEX];
+	/* sdists: their own files, read once */
+	bool build_done;
+	int build_err;
+	struct sp_diag build_diag;
+	struct sp_build_info build;
 };
 
 int sp_finder_init(struct sp_finder *f, const struct sp_finder_opts *o, struct sp_diag *d)
@@ -410,34 +419,14 @@ static int meta_fail(struct fmeta *m, int err, const struct sp_diag *src)
 	return err;
 }
 
-/* Parses metadata bytes into m->pm; sdists only when Requires-Dist is static. */
-static int meta_parse(struct sp_finder *f, struct fmeta *m, const char *data, size_t len)
+/* m->pm from the parsed m->md. */
+static int pm_from_md(struct sp_finder *f, struct fmeta *m)
 {
 	struct sp_requirement **reqs;
 	const char **extras;
 	size_t n, i;
 	int err;
 
-	m->has_md = true;
-	err = sp_metadata_parse(&m->md, data, len, &m->diag);
-	if (err) {
-		char *shown = sp_redact_url(m->file->f->url);
-
-		sp_diag_set(&m->diag, err, "bad metadata in '%s': %s", shown, m->diag.msg);
-		free(shown);
-		return meta_fail(m, err, NULL);
-	}
-	if (!m->file->wheel && !sp_metadata_requires_dist_is_static(&m->md))
-		return meta_fail(m, sp_diag_set(&m->diag, SP_EUNSUPPORTED,
-						"cannot know what '%s' depends on without building "
-						"it (its PKG-INFO is Metadata-Version %s%s); "
-						"safepip never runs a package's code to find out: "
-						"use a version that has a wheel (--only-binary), or "
-						"pin its dependencies yourself and pass --no-deps",
-						m->file->f->filename, m->md.metadata_version,
-						sp_metadata_requires_dist_is_static(&m->md)
-							? "" : " with dynamic dependencies"),
-				 NULL);
 	err = sp_metadata_requirements(&m->md, &f->arena, &reqs, &n, &m->diag);
 	if (err)
 		return meta_fail(m, err, NULL);
@@ -457,6 +446,335 @@ static int meta_parse(struct sp_finder *f, struct fmeta *m, const char *data, si
 	m->pm.nextras = m->md.nprovides_extra;
 	m->done = true;
 	return 0;
+}
+
+static int md_load(struct fmeta *m, const char *data, size_t len)
+{
+	int err;
+
+	m->has_md = true;
+	err = sp_metadata_parse(&m->md, data, len, &m->diag);
+	if (err) {
+		char *shown = sp_redact_url(m->file->f->url), msg[SP_DIAG_TEXT];
+
+		/* Copied first: the message is rewritten in place. */
+		snprintf(msg, sizeof(msg), "%s", m->diag.msg);
+		sp_diag_set(&m->diag, err, "bad metadata in '%s': %s", shown, msg);
+		free(shown);
+		return meta_fail(m, err, NULL);
+	}
+	return 0;
+}
+
+/* Parses a wheel's metadata bytes (PEP 658 file or METADATA) into m->pm. */
+static int meta_parse(struct sp_finder *f, struct fmeta *m, const char *data, size_t len)
+{
+	int err = md_load(m, data, len);
+
+	return err ? err : pm_from_md(f, m);
+}
+
+/* --- sdists: metadata and build information without running anything --- */
+
+static int unknown_deps(struct fmeta *m, const char *why)
+{
+	const char *fn = m->file->f->filename;
+
+	int err = sp_diag_set(&m->diag, SP_EUNSUPPORTED,
+			      "cannot know what '%s' depends on without running its build (%s); "
+			      "safepip never runs a package's code to find out: use a version "
+			      "that has a wheel (--only-binary :all:), or pin its dependencies "
+			      "yourself and pass --no-deps", fn, why);
+
+	return meta_fail(m, err, NULL);
+}
+
+/*
+ * Whether setup.cfg may declare what setup.py leaves out. It is not read;
+ * any mention of the three options makes the dependencies unknown.
+ */
+static bool cfg_declares(const char *cfg)
+{
+	return cfg && (strstr(cfg, "install_requires") || strstr(cfg, "extras_require") ||
+		       strstr(cfg, "python_requires"));
+}
+
+/* "req ; (own marker) and extra == "x"", parsed. */
+static int with_extra(struct sp_finder *f, const char *text, const char *extra,
+		      const char *key_marker, struct sp_requirement **out, struct sp_diag *d)
+{
+	struct sp_requirement *r;
+	struct sp_marker *own;
+	struct sp_buf b;
+	int err;
+
+	if ((err = sp_requirement_parse(&f->arena, text, strlen(text), &r, d)))
+		return err;
+	own = r->marker;
+	r->marker = NULL;
+	sp_buf_init(&b, 64 * 1024);
+	sp_requirement_format(r, &b);
+	sp_buf_addstr(&b, r->url ? " ; " : "; ");
+	if (own) {
+		sp_buf_addstr(&b, "(");
+		sp_marker_format(own, &b);
+		sp_buf_addstr(&b, ") and ");
+	}
+	if (key_marker)
+		sp_buf_addf(&b, "(%s) and ", key_marker);
+	if (sp_buf_addf(&b, "extra == \"%s\"", extra) < 0)
+		err = sp_diag_set(d, SP_ELIMIT, "requirement too long");
+	else
+		err = sp_requirement_parse(&f->arena, b.data, b.len, out, d);
+	sp_buf_release(&b);
+	return err;
+}
+
+/* m->pm from static lists: dependencies, extras, Requires-Python. */
+static int pm_from_lists(struct sp_finder *f, struct fmeta *m, const char *source,
+			 const char *const *deps, size_t ndeps,
+			 const struct sp_static_extra *extras, size_t nextras, const char *rp,
+			 const char *name)
+{
+	struct sp_requirement **reqs;
+	const char **enames;
+	size_t i, j, n = ndeps;
+	char vtext[SP_VERSION_TEXT_MAX];
+	int err = 0;
+
+	for (i = 0; i < nextras; i++)
+		n += extras[i].nreqs;
+	reqs = sp_arena_alloc(&f->arena, (n + 1) * sizeof(*reqs));
+	enames = sp_arena_alloc(&f->arena, (nextras + 1) * sizeof(*enames));
+	for (i = 0; i < ndeps && !err; i++)
+		err = sp_requirement_parse(&f->arena, deps[i], strlen(deps[i]), &reqs[i], &m->diag);
+	for (i = 0, n = ndeps; i < nextras && !err; i++) {
+		const char *colon = strchr(extras[i].name, ':');
+		char *plain = xstrndup(extras[i].name, colon ? (size_t)(colon - extras[i].name)
+							     : strlen(extras[i].name));
+		char *key = sp_name_normalize(plain);
+
+		enames[i] = sp_arena_strdup(&f->arena, key);
+		for (j = 0; j < extras[i].nreqs && !err; j++)
+			err = with_extra(f, extras[i].reqs[j], key, colon ? colon + 1 : NULL,
+					 &reqs[n++], &m->diag);
+		free(key);
+		free(plain);
+	}
+	if (err) {
+		char msg[SP_DIAG_TEXT];
+
+		snprintf(msg, sizeof(msg), "%s", m->diag.msg);
+		return meta_fail(m, sp_diag_set(&m->diag, err, "bad requirement in %s of '%s': %s",
+						source, m->file->f->filename, msg), NULL);
+	}
+	sp_version_format(&m->file->version, vtext, sizeof(vtext));
+	m->pm.name = name;
+	m->pm.version = sp_arena_strdup(&f->arena, vtext);
+	m->pm.requires = (const struct sp_requirement *const *)reqs;
+	m->pm.nrequires = n;
+	m->pm.requires_python = rp;
+	m->pm.extras = enames;
+	m->pm.nextras = nextras;
+	m->done = true;
+	return 0;
+}
+
+/*
+ * The sdist's dependencies when PKG-INFO does not promise them: each of
+ * dependencies, optional-dependencies and requires-python from a static
+ * [project] table, else from setup.py's literal arguments when setuptools
+ * builds it, else unknown.
+ */
+static int static_deps(struct sp_finder *f, struct fmeta *m, const struct sp_sdist_files *sf,
+		       const struct sp_pyproject *pp)
+{
+	const char *const *deps = NULL, *rp = NULL, *name;
+	const struct sp_static_extra *extras = NULL;
+	size_t ndeps = 0, nextras = 0;
+	bool project = pp && pp->has_project;
+	bool need_deps = true, need_extras = true, need_rp = true, setuptools;
+	struct sp_setuppy su;
+	struct sp_diag sd;
+	char why[SP_DIAG_TEXT];
+
+	if (project && !sp_pyproject_is_dynamic(pp, "dependencies")) {
+		deps = pp->dependencies;
+		ndeps = pp->ndependencies;
+		need_deps = false;
+	}
+	if (project && !sp_pyproject_is_dynamic(pp, "optional-dependencies")) {
+		extras = pp->extras;
+		nextras = pp->nextras;
+		need_extras = false;
+	}
+	if (project && !sp_pyproject_is_dynamic(pp, "requires-python")) {
+		rp = pp->requires_python;
+		need_rp = false;
+	}
+	name = m->has_md && m->md.name ? m->md.name : project && pp->name ? pp->name
+		: m->file->f->filename;
+	if (!need_deps && !need_extras && !need_rp)
+		return pm_from_lists(f, m, "pyproject.toml", deps, ndeps, extras, nextras, rp,
+				     name);
+	setuptools = !pp || !pp->build_backend ||
+		     strcmp(pp->build_backend, "setuptools.build_meta") == 0 ||
+		     strcmp(pp->build_backend, "setuptools.build_meta:__legacy__") == 0;
+	if (!sf->data[SP_SDIST_SETUP_PY] || !setuptools) {
+		snprintf(why, sizeof(why), "%s",
+			 project ? "its pyproject.toml lists them as dynamic"
+			 : !pp ? "it has neither PKG-INFO 2.2+ with static dependencies, a "
+				 "pyproject.toml nor a setup.py"
+			 : "its pyproject.toml has no [project] table");
+		return unknown_deps(m, why);
+	}
+	if (cfg_declares(sf->data[SP_SDIST_SETUP_CFG]))
+		return unknown_deps(m, "its setup.cfg declares them, and safepip does not read "
+				    "setup.cfg");
+	if (sf->too_large[SP_SDIST_SETUP_PY])
+		return unknown_deps(m, "its setup.py is too large to read");
+	sp_diag_clear(&sd);
+	if (sp_setuppy_parse(&f->arena, sf->data[SP_SDIST_SETUP_PY], sf->len[SP_SDIST_SETUP_PY],
+			     &su, &sd) != 0) {
+		if (sd.line)
+			snprintf(why, sizeof(why), "%.400s, line %u", sd.msg, sd.line);
+		else
+			snprintf(why, sizeof(why), "%.400s", sd.msg);
+		return unknown_deps(m, why);
+	}
+	/*
+	 * With a [project] table, a field that is dynamic but not passed to
+	 * setup() may come from [tool.setuptools.dynamic], which is not read.
+	 */
+	if ((need_deps && project && !su.has_install_requires) ||
+	    (need_extras && project && !su.has_extras_require) ||
+	    (need_rp && project && !su.python_requires))
+		return unknown_deps(m, "its pyproject.toml lists them as dynamic and setup.py does "
+				    "not pass them to setup()");
+	if (need_deps) {
+		deps = su.install_requires;
+		ndeps = su.ninstall_requires;
+	}
+	if (need_extras) {
+		extras = su.extras;
+		nextras = su.nextras;
+	}
+	if (need_rp)
+		rp = su.python_requires;
+	return pm_from_lists(f, m, project ? "pyproject.toml and setup.py" : "setup.py", deps,
+			     ndeps, extras, nextras, rp, name);
+}
+
+static const char *const default_build_requires[] = {"setuptools>=40.8.0", "wheel"};
+
+static void build_fail(struct fmeta *m, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void build_fail(struct fmeta *m, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	m->build_done = true;
+	m->build_err = err;
+	va_start(ap, fmt);
+	vsnprintf(m->build_diag.msg, sizeof(m->build_diag.msg), fmt, ap);
+	va_end(ap);
+}
+
+/* pip 23.2's reading of [build-system] (pyproject.py: load_pyproject_toml). */
+static void build_from(struct sp_finder *f, struct fmeta *m, bool has_pyproject,
+		       const struct sp_pyproject *pp)
+{
+	struct sp_build_info *b = &m->build;
+	const char *const *texts = default_build_requires;
+	struct sp_requirement **reqs;
+	size_t i, n = 2;
+	struct sp_diag rd;
+
+	b->has_pyproject = has_pyproject;
+	b->default_requires = true;
+	if (pp && pp->has_build_system) {
+		if (!pp->has_build_requires)
+			return build_fail(m, SP_EFORMAT, "'%s' has an invalid pyproject.toml: "
+					  "[build-system] has no 'requires' (pip refuses to build "
+					  "it)", m->file->f->filename);
+		texts = pp->build_requires;
+		n = pp->nbuild_requires;
+		b->default_requires = false;
+		b->backend = pp->build_backend;
+	}
+	reqs = sp_arena_alloc(&f->arena, (n + 1) * sizeof(*reqs));
+	for (i = 0; i < n; i++) {
+		sp_diag_clear(&rd);
+		if (sp_requirement_parse(&f->arena, texts[i], strlen(texts[i]), &reqs[i], &rd))
+			return build_fail(m, SP_EFORMAT, "'%s' has an invalid build requirement "
+					  "'%.200s' in pyproject.toml: %.200s", m->file->f->filename,
+					  texts[i], rd.msg);
+	}
+	b->requires = (const struct sp_requirement *const *)reqs;
+	b->nrequires = n;
+	b->setuptools_backend = !b->backend || strcmp(b->backend, "setuptools.build_meta") == 0 ||
+				strcmp(b->backend, "setuptools.build_meta:__legacy__") == 0;
+	m->build_done = true;
+}
+
+/*
+ * Reads the sdist at m->path once: its build information and, unless
+ * known already, its metadata: PKG-INFO when it is static, else
+ * static_deps().
+ */
+static void sdist_read(struct sp_finder *f, struct fmeta *m)
+{
+	struct sp_sdist_files sf;
+	struct sp_pyproject pp;
+	bool have_pp = false;
+	int err;
+
+	err = sp_sdist_files_read(m->path, &sf, &m->build_diag);
+	if (!err && sf.too_large[SP_SDIST_PYPROJECT])
+		err = sp_diag_set(&m->build_diag, SP_ELIMIT, "the pyproject.toml of '%s' is "
+				  "larger than %d bytes", m->file->f->filename,
+				  SP_MAX_PYPROJECT_BYTES);
+	if (!err && sf.data[SP_SDIST_PYPROJECT]) {
+		err = sp_pyproject_parse(&f->arena, sf.data[SP_SDIST_PYPROJECT],
+					 sf.len[SP_SDIST_PYPROJECT], &pp, &m->build_diag);
+		if (err) {
+			char msg[SP_DIAG_TEXT];
+
+			snprintf(msg, sizeof(msg), "%s", m->build_diag.msg);
+			sp_diag_set(&m->build_diag, err,
+				    "cannot read the pyproject.toml of '%s': %s",
+				    m->file->f->filename, msg);
+		}
+		have_pp = !err;
+	}
+	if (err) {
+		m->build_done = true;
+		m->build_err = err;
+		if (!m->done)
+			meta_fail(m, err, &m->build_diag);
+		goto out;
+	}
+	build_from(f, m, sf.data[SP_SDIST_PYPROJECT] != NULL, have_pp ? &pp : NULL);
+	if (m->done)
+		goto out;
+	if (sf.too_large[SP_SDIST_PKG_INFO]) {
+		meta_fail(m, sp_diag_set(&m->diag, SP_ELIMIT, "the PKG-INFO of '%s' is larger "
+					 "than %d bytes", m->file->f->filename,
+					 SP_MAX_METADATA_BYTES), NULL);
+		goto out;
+	}
+	if (sf.data[SP_SDIST_PKG_INFO]) {
+		if (md_load(m, sf.data[SP_SDIST_PKG_INFO], sf.len[SP_SDIST_PKG_INFO]))
+			goto out;
+		if (sp_metadata_requires_dist_is_static(&m->md)) {
+			pm_from_md(f, m);
+			goto out;
+		}
+	}
+	static_deps(f, m, &sf, have_pp ? &pp : NULL);
+out:
+	sp_sdist_files_release(&sf);
 }
 
 struct meta_job {
@@ -485,7 +803,11 @@ static void meta_done(const struct sp_fetch_result *r, void *arg)
 	j->f->files_fetched++;
 	m->path = sp_arena_strdup(&j->f->arena, r->path);
 	snprintf(m->sha256, sizeof(m->sha256), "%s", r->sha256);
-	err = sp_meta_read(r->path, m->file->wheel, &data, &len, &m->diag);
+	if (!m->file->wheel) {
+		sdist_read(j->f, m);
+		return;
+	}
+	err = sp_meta_read(r->path, true, &data, &len, &m->diag);
 	if (err) {
 		meta_fail(m, err, NULL);
 		return;
@@ -509,9 +831,13 @@ static void load_metas(struct sp_finder *f, const struct sp_pfile *const *files,
 
 		if (m->done || m->err)
 			continue;
-		jobs[nj] = (struct meta_job){f, m, !x->has_metadata};
+		/*
+		 * An sdist is always fetched whole: its build information is needed
+		 * anyway, and a PEP 658 file of one may not say its dependencies.
+		 */
+		jobs[nj] = (struct meta_job){f, m, !x->has_metadata || !files[i]->wheel};
 		rq.size = -1;
-		if (x->has_metadata) {
+		if (!jobs[nj].whole) {
 			/* PEP 658: the metadata file next to the distribution. */
 			urls[nj] = xasprintf("%s.metadata", x->url);
 			rq.sink = SP_SINK_MEMORY;
@@ -645,4 +971,28 @@ int sp_finder_download(struct sp_finder *f, const struct sp_pfile *const *files,
 out:
 	free(jobs);
 	return err;
+}
+
+int sp_finder_build_info(struct sp_finder *f, const struct sp_pfile *file,
+			 const struct sp_build_info **out, struct sp_diag *d)
+{
+	struct fmeta *m = meta_slot(f, file);
+	const char *path, *sha;
+	int err;
+
+	if (file->wheel)
+		return sp_diag_set(d, SP_EINTERNAL, "'%s' is a wheel: it has no build",
+				   file->f->filename);
+	if (!m->build_done) {
+		if (!m->path && (err = sp_finder_download(f, &file, 1, &path, &sha, d)))
+			return err;
+		sdist_read(f, m);
+	}
+	if (m->build_err) {
+		if (d)
+			*d = m->build_diag;
+		return m->build_err;
+	}
+	*out = &m->build;
+	return 0;
 }

@@ -3,7 +3,10 @@
  * fetched in parallel, filtered as pip's link evaluator filters them
  * (file name, wheel tags, Requires-Python, --only-binary / --no-binary),
  * and the metadata of a file, read without running anything (PEP 658 file,
- * else the wheel's METADATA or the sdist's static PKG-INFO).
+ * else the wheel's METADATA; for an sdist its PKG-INFO when that is
+ * Metadata 2.2+ with static dependencies, else the static [project] table
+ * of its pyproject.toml, else the literal arguments of its setup.py), and
+ * how an sdist is built (its [build-system], or pip's default).
  *
  * The finder is the real struct sp_psource of the provider.
  *
@@ -71,6 +74,29 @@ void sp_finder_prefetch(struct sp_finder *f, const char *const *keys, size_t n);
  */
 int sp_finder_download(struct sp_finder *f, const struct sp_pfile *const *files, size_t n,
 		       const char **paths, const char **sha256, struct sp_diag *d);
+
+/* How pip 23.2 would build an sdist, from its pyproject.toml. */
+struct sp_build_info {
+	bool has_pyproject;
+	/* [build-system] requires, or pip's default (setuptools>=40.8.0, wheel) */
+	const struct sp_requirement *const *requires;
+	size_t nrequires;
+	bool default_requires;
+	const char *backend;     /* as declared; NULL: setuptools' legacy backend */
+	/*
+	 * setuptools.build_meta (or the legacy backend): before version 70.1
+	 * its get_requires_for_build_wheel hook asks for "wheel" at build time.
+	 */
+	bool setuptools_backend;
+};
+
+/*
+ * The build information of an sdist (file->wheel false), downloading the
+ * file when it is not in the store yet. *out is owned by the finder.
+ * Fails closed on an invalid pyproject.toml, as pip refuses to build then.
+ */
+int sp_finder_build_info(struct sp_finder *f, const struct sp_pfile *file,
+			 const struct sp_build_info **out, struct sp_diag *d);
 
 /* The index URLs that list files of key (for dependency-confusion checks). */
 size_t sp_finder_sources(struct sp_finder *f, const char *key, const char *const **out);

@@ -37,6 +37,7 @@ static const struct optdef opts[SP_PIPOPT__COUNT] = {
 	[SP_PIPOPT_INDEX_URL] = {"index-url", NULL, K_STR},
 	[SP_PIPOPT_ISOLATED] = {"isolated", NULL, K_BOOL},
 	[SP_PIPOPT_NO_BINARY] = {"no-binary", NULL, K_STR},
+	[SP_PIPOPT_NO_BUILD_ISOLATION] = {"no-build-isolation", NULL, K_BOOL},
 	[SP_PIPOPT_NO_DEPS] = {"no-deps", "no-dependencies", K_BOOL},
 	[SP_PIPOPT_NO_INDEX] = {"no-index", NULL, K_BOOL},
 	[SP_PIPOPT_ONLY_BINARY] = {"only-binary", NULL, K_STR},

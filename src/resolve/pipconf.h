@@ -41,6 +41,12 @@ enum sp_pipopt {
 	SP_PIPOPT_INDEX_URL,
 	SP_PIPOPT_ISOLATED,
 	SP_PIPOPT_NO_BINARY,
+	/*
+	 * Honoured from the command line only: that is all the installer gets
+	 * (its configuration files and PIP_* variables are switched off), and
+	 * pip reads PIP_NO_BUILD_ISOLATION inverted.
+	 */
+	SP_PIPOPT_NO_BUILD_ISOLATION,
 	SP_PIPOPT_NO_DEPS,
 	SP_PIPOPT_NO_INDEX,
 	SP_PIPOPT_ONLY_BINARY,

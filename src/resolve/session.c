@@ -252,24 +252,27 @@ void sp_session_close(struct sp_session *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* The message for a resolution with no solution: every conflicting requirement. */
-static int conflict(struct sp_session *s, struct sp_diag *d)
+/*
+ * The message for a resolution with no solution: every conflicting
+ * requirement, after prefix ("" for the user's own resolution).
+ */
+static int conflict(const struct sp_resolver *res, const char *prefix, struct sp_diag *d)
 {
 	struct sp_buf b;
 	size_t i;
 	char line[1024];
 
 	sp_buf_init(&b, SP_DIAG_TEXT);
-	if (s->res.ncauses == 1 && !s->res.causes[0].parent) {
-		sp_provider_describe(&s->res.causes[0], line, sizeof(line));
-		sp_diag_set(d, SP_ENOENT, "no version satisfies %s: nothing on the configured "
-			    "indexes matches (check the name, --index-url and --pre)", line);
+	if (res->ncauses == 1 && !res->causes[0].parent) {
+		sp_provider_describe(&res->causes[0], line, sizeof(line));
+		sp_diag_set(d, SP_ENOENT, "%sno version satisfies %s: nothing on the configured "
+			    "indexes matches (check the name, --index-url and --pre)", prefix, line);
 		sp_buf_release(&b);
 		return SP_ENOENT;
 	}
-	sp_buf_addstr(&b, "these requirements cannot all be satisfied:");
-	for (i = 0; i < s->res.ncauses; i++) {
-		sp_provider_describe(&s->res.causes[i], line, sizeof(line));
+	sp_buf_addf(&b, "%sthese requirements cannot all be satisfied:", prefix);
+	for (i = 0; i < res->ncauses; i++) {
+		sp_provider_describe(&res->causes[i], line, sizeof(line));
 		if (sp_buf_addf(&b, "\n  %s", line) < 0)
 			break;
 	}
@@ -301,19 +304,19 @@ static void add_via(struct sp_session *s, struct sp_pin *p, const char *via)
 	p->via[p->nvia++] = sp_arena_strdup(&s->arena, via);
 }
 
-/* Who asked for key: parents by name, the user by where they wrote it. */
-static void collect_via(struct sp_session *s, struct sp_pin *p)
+/* Who asked for key in res: parents by name, the user by where they wrote it. */
+static void collect_via(struct sp_session *s, struct sp_resolver *res, struct sp_pin *p)
 {
 	size_t i, j;
 
-	for (i = 0; i < s->res.nresult; i++) {
+	for (i = 0; i < res->nresult; i++) {
 		const struct sp_rinfo *info;
-		const char *id = s->res.result[i].id;
+		const char *id = res->result[i].id;
 		size_t n, kl = strlen(p->key);
 
 		if (strncmp(id, p->key, kl) != 0 || (id[kl] && id[kl] != '['))
 			continue;
-		n = sp_resolver_info(&s->res, id, &info);
+		n = sp_resolver_info(res, id, &info);
 		for (j = 0; j < n; j++) {
 			const struct sp_pcand *par = info[j].parent;
 
@@ -358,7 +361,7 @@ int sp_session_resolve(struct sp_session *s, const struct sp_sreq *roots, size_t
 	err = sp_resolver_resolve(&s->res, reqs, n, d);
 	free(reqs);
 	if (err == SP_ENOENT)
-		return conflict(s, d);
+		return conflict(&s->res, "", d);
 	if (err)
 		return err;
 	s->pins = sp_arena_alloc(&s->arena, (s->res.nresult + 1) * sizeof(*s->pins));
@@ -379,7 +382,7 @@ int sp_session_resolve(struct sp_session *s, const struct sp_sreq *roots, size_t
 		s->npins++;
 	}
 	for (i = 0; i < s->npins; i++)
-		collect_via(s, &s->pins[i]);
+		collect_via(s, &s->res, &s->pins[i]);
 	if (s->npins > 1)
 		qsort(s->pins, s->npins, sizeof(*s->pins), cmp_pin);
 	return 0;
@@ -430,8 +433,8 @@ int sp_session_check_hashes(struct sp_session *s, const struct sp_sreq *roots, s
 		const struct sp_sreq *r = root_for(roots, nroots, p->key);
 		bool pinned = false;
 
-		if (p->installed)
-			continue;
+		if (p->installed || p->build_only)
+			continue; /* pip checks no hashes of build requirements */
 		if (!r) {
 			if (require_hashes)
 				return sp_diag_set(d, SP_EHASH, "hashes are required (--require-hashes "
@@ -459,4 +462,293 @@ int sp_session_check_hashes(struct sp_session *s, const struct sp_sreq *roots, s
 					   p->sha256 ? p->sha256 : "?");
 	}
 	return 0;
+}
+
+/* --- build environments --- */
+
+/* An sdist whose build is to be set up, and why. */
+struct build_job {
+	const struct sp_pfile *file;
+	const char *who;       /* "foo 1.0": the sdist */
+	unsigned depth;        /* 1: a pin of the user's resolution */
+	size_t parent;         /* the job whose build environment needs it, or NO_PARENT */
+};
+
+#define NO_PARENT ((size_t)-1)
+
+struct builds {
+	struct build_job *jobs;
+	size_t njobs, capjobs, next;
+	const struct sp_pfile **done; /* sdists handled, each once */
+	size_t ndone, capdone;
+	struct sp_pin *added;  /* new build-only pins (malloc'd array) */
+	size_t nadded, capadded;
+};
+
+static void enqueue(struct sp_session *s, struct builds *b, const struct sp_pfile *file,
+		    const char *key, const char *version, unsigned depth, size_t parent)
+{
+	char *who = xasprintf("%s %s", key, version);
+
+	SP_GROW(b->jobs, b->njobs + 1, b->capjobs);
+	b->jobs[b->njobs++] = (struct build_job){file, sp_arena_strdup(&s->arena, who), depth,
+						 parent};
+	free(who);
+}
+
+/* Whether the target already has a distribution that meets r (pip's check without isolation). */
+static bool target_has(struct sp_session *s, const struct sp_requirement *r, const char **have)
+{
+	const struct sp_dist *dist = sp_target_find_installed(&s->target, r->key);
+	struct sp_version v;
+
+	*have = dist ? dist->version : NULL;
+	if (r->marker && sp_marker_evaluate(r->marker, &s->env, NULL) != 1)
+		return true;
+	if (!dist || sp_version_parse(&v, dist->version, strlen(dist->version), NULL) != 0)
+		return false;
+	return sp_specset_contains(&r->spec, &v, true);
+}
+
+static int check_in_target(struct sp_session *s, const struct build_job *j,
+			   const struct sp_build_info *bi, struct sp_diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < bi->nrequires; i++) {
+		const char *have;
+		struct sp_buf t;
+		int err;
+
+		if (target_has(s, bi->requires[i], &have))
+			continue;
+		sp_buf_init(&t, 1024);
+		sp_requirement_format(bi->requires[i], &t);
+		err = sp_diag_set(d, SP_ENOENT, "cannot build '%s' without build isolation: it "
+				  "needs '%s' and the target has %s%s (install it first, "
+				  "through safepip, or drop --no-build-isolation)", j->who,
+				  t.data ? t.data : "?", have ? "version " : "none",
+				  have ? have : "");
+		sp_buf_release(&t);
+		return err;
+	}
+	return 0;
+}
+
+static struct sp_pin *find_pin(struct sp_pin *pins, size_t n, const char *key,
+			       const struct sp_pfile *file)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(pins[i].key, key) == 0 && pins[i].file == file)
+			return &pins[i];
+	return NULL;
+}
+
+/* Merges one resolved build environment into the pins; queues the sdists in it. */
+static void take_env(struct sp_session *s, struct builds *b, struct sp_resolver *res,
+		     size_t job)
+{
+	size_t i;
+
+	for (i = 0; i < res->nresult; i++) {
+		const struct sp_pcand *c = res->result[i].cand;
+		const struct sp_pfile *file = sp_pcand_file(c);
+		struct sp_pin tmp = {0}, *p;
+
+		if (sp_pcand_is_extras(c) || !file)
+			continue; /* extras; the Python candidate; nothing installed is seen */
+		tmp.key = sp_arena_strdup(&s->arena, sp_pcand_key(c));
+		tmp.version = sp_arena_strdup(&s->arena, sp_pcand_version(c));
+		tmp.file = file;
+		tmp.filename = file->f->filename;
+		tmp.url = file->f->url;
+		tmp.for_build = true;
+		collect_via(s, res, &tmp);
+		p = find_pin(s->pins, s->npins, tmp.key, file);
+		if (!p)
+			p = find_pin(b->added, b->nadded, tmp.key, file);
+		if (!p) {
+			tmp.build_only = true;
+			SP_GROW(b->added, b->nadded + 1, b->capadded);
+			b->added[b->nadded++] = tmp;
+			if (!file->wheel)
+				enqueue(s, b, file, tmp.key, tmp.version, b->jobs[job].depth + 1,
+					job);
+			continue;
+		}
+		/* Built already, or to be: queued again to see whether it is its own ancestor. */
+		if (!file->wheel)
+			enqueue(s, b, file, tmp.key, tmp.version, b->jobs[job].depth + 1, job);
+		p->for_build = true;
+		for (size_t k = 0; k < tmp.nvia; k++)
+			add_via(s, p, tmp.via[k]);
+	}
+}
+
+/* One sdist's build environment: pip's second resolution, blind to the target. */
+static int build_env(struct sp_session *s, struct builds *b, size_t job,
+		     const struct sp_build_info *bi, struct sp_diag *d)
+{
+	const struct build_job *j = &b->jobs[job];
+	struct sp_provider_opts po = s->prov.o;
+	struct sp_provider prov;
+	struct sp_resolver res;
+	struct sp_rprovider rp;
+	struct sp_psource src;
+	struct sp_requirement *wheel = NULL;
+	const void **roots = xcalloc(bi->nrequires + 2, sizeof(*roots));
+	char *origin = xasprintf("to build %s", j->who), *prefix;
+	size_t i, n = 0;
+	int err;
+
+	po.installed = NULL;
+	po.ninstalled = 0;
+	po.ignore_installed = true; /* pip fills the build environment with --ignore-installed */
+	po.upgrade = SP_UPGRADE_NONE;
+	po.no_deps = false;
+	sp_finder_source(&s->finder, &src);
+	sp_provider_init(&prov, &po, &src);
+	for (i = 0; i < bi->nrequires; i++) {
+		struct sp_preq *q = sp_provider_root(&prov, bi->requires[i], origin, NULL, 0);
+
+		if (q)
+			roots[n++] = q;
+	}
+	/*
+	 * setuptools' backend asks for "wheel" from get_requires_for_build_wheel
+	 * (before setuptools 70.1), and pip installs it into the same
+	 * environment: it is needed offline, so it is resolved with the rest.
+	 */
+	if (bi->setuptools_backend && !bi->default_requires &&
+	    sp_requirement_parse(&s->arena, "wheel", 5, &wheel, NULL) == 0) {
+		struct sp_preq *q = sp_provider_root(&prov, wheel, origin, NULL, 0);
+
+		if (q)
+			roots[n++] = q;
+	}
+	sp_provider_callbacks(&prov, &rp);
+	sp_resolver_init(&res, &rp);
+	err = sp_resolver_resolve(&res, roots, n, d);
+	prefix = xasprintf("cannot set up the build environment of '%s': ", j->who);
+	if (err == SP_ENOENT) {
+		conflict(&res, prefix, d);
+	} else if (err) {
+		char msg[SP_DIAG_TEXT];
+
+		snprintf(msg, sizeof(msg), "%s", d ? d->msg : "");
+		sp_diag_set(d, err, "%s%s", prefix, msg);
+	} else {
+		s->nbuild_envs++;
+		take_env(s, b, &res, job);
+	}
+	free(prefix);
+	sp_resolver_release(&res);
+	sp_provider_release(&prov);
+	free(roots);
+	free(origin);
+	return err;
+}
+
+static bool handled(struct builds *b, const struct sp_pfile *file)
+{
+	size_t i;
+
+	for (i = 0; i < b->ndone; i++)
+		if (b->done[i] == file)
+			return true;
+	SP_GROW(b->done, b->ndone + 1, b->capdone);
+	b->done[b->ndone++] = file;
+	return false;
+}
+
+static int one_build(struct sp_session *s, struct builds *b, size_t job, struct sp_diag *d)
+{
+	const struct build_job *j = &b->jobs[job];
+	const struct sp_build_info *bi;
+	bool no_isolation = sp_pipconf_bool(s->o.conf, SP_PIPOPT_NO_BUILD_ISOLATION) &&
+			    s->o.conf->v[SP_PIPOPT_NO_BUILD_ISOLATION].origin == SP_ORIGIN_CMDLINE;
+	size_t k;
+	int err;
+
+	/* pip would build environments inside each other forever. */
+	for (k = j->parent; k != NO_PARENT; k = b->jobs[k].parent)
+		if (b->jobs[k].file == j->file)
+			return sp_diag_set(d, SP_EINVAL, "cannot build '%s': its build "
+					   "requirements need it again to build (a cycle "
+					   "through '%s'); use a wheel for one of them "
+					   "(--only-binary)", j->who, b->jobs[j->parent].who);
+	if (handled(b, j->file))
+		return 0;
+	if ((err = sp_finder_build_info(&s->finder, j->file, &bi, d)))
+		return err;
+	if (no_isolation)
+		return check_in_target(s, j, bi, d);
+	/*
+	 * pip 23.2 builds an sdist without pyproject.toml the old way, in the
+	 * target and with the target's setuptools and wheel, when it can
+	 * import both; only otherwise does it make a build environment.
+	 */
+	if (!bi->has_pyproject && sp_target_find_installed(&s->target, "setuptools") &&
+	    sp_target_find_installed(&s->target, "wheel")) {
+		s->nbuilt_in_target++;
+		return 0;
+	}
+	if (j->depth > SP_MAX_BUILD_DEPTH)
+		return sp_diag_set(d, SP_ELIMIT, "cannot set up the build environment of '%s': "
+				   "build requirements that are themselves sdists nest more than "
+				   "%d deep (use wheels for them: --only-binary)", j->who,
+				   SP_MAX_BUILD_DEPTH);
+	if (s->nbuild_envs >= SP_MAX_BUILD_ENVS)
+		return sp_diag_set(d, SP_ELIMIT, "cannot set up more than %d build environments "
+				   "(too many sdists: use wheels, --only-binary)",
+				   SP_MAX_BUILD_ENVS);
+	return build_env(s, b, job, bi, d);
+}
+
+int sp_session_resolve_builds(struct sp_session *s, struct sp_diag *d)
+{
+	struct builds b;
+	const struct sp_pfile **files = NULL;
+	const char **paths = NULL, **hashes = NULL;
+	struct sp_pin *all;
+	size_t i;
+	int err = 0;
+
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < s->npins; i++)
+		if (s->pins[i].file && !s->pins[i].file->wheel)
+			enqueue(s, &b, s->pins[i].file, s->pins[i].key, s->pins[i].version, 1,
+				NO_PARENT);
+	while (!err && b.next < b.njobs)
+		err = one_build(s, &b, b.next++, d);
+	if (err || !b.nadded)
+		goto out;
+	files = xcalloc(b.nadded, sizeof(*files));
+	paths = xcalloc(b.nadded, sizeof(*paths));
+	hashes = xcalloc(b.nadded, sizeof(*hashes));
+	for (i = 0; i < b.nadded; i++)
+		files[i] = b.added[i].file;
+	if ((err = sp_finder_download(&s->finder, files, b.nadded, paths, hashes, d)))
+		goto out;
+	all = sp_arena_alloc(&s->arena, (s->npins + b.nadded + 1) * sizeof(*all));
+	if (s->npins)
+		memcpy(all, s->pins, s->npins * sizeof(*all));
+	for (i = 0; i < b.nadded; i++) {
+		b.added[i].path = paths[i];
+		b.added[i].sha256 = hashes[i];
+		all[s->npins + i] = b.added[i];
+	}
+	s->pins = all;
+	s->npins += b.nadded;
+	qsort(s->pins, s->npins, sizeof(*s->pins), cmp_pin);
+out:
+	free(files);
+	free(paths);
+	free(hashes);
+	free(b.jobs);
+	free(b.done);
+	free(b.added);
+	return err;
 }

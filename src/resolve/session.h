@@ -49,8 +49,18 @@ struct sp_pin {
 	const char *filename, *url;  /* url may hold credentials: redact to show */
 	const char *path;      /* in the store, after sp_session_download() */
 	const char *sha256;    /* hex, after sp_session_download() */
-	const char **via;      /* who asked: "bar 1.0", "-r r.txt (line 3)" */
+	const char **via;      /* who asked: "bar 1.0", "-r r.txt (line 3)", "to build foo 1.0" */
 	size_t nvia;
+	/*
+	 * Build requirements (after sp_session_resolve_builds()): for_build
+	 * when some sdist's build environment needs the file; build_only when
+	 * that is the only reason it is here, so it goes to the wheelhouse but
+	 * not into the target. Their via entries say for whom ("to build foo
+	 * 1.0") and, inside a build environment, which build requirement
+	 * pulled them in.
+	 */
+	bool for_build;
+	bool build_only;
 };
 
 struct sp_session {
@@ -71,8 +81,10 @@ struct sp_session {
 	struct sp_pinstalled *installed;
 	const char **indexes;
 	size_t nindexes;
-	struct sp_pin *pins;   /* sorted by key */
+	struct sp_pin *pins;   /* sorted by key; build-only pins may repeat a key */
 	size_t npins;
+	size_t nbuild_envs;    /* build environments resolved */
+	size_t nbuilt_in_target; /* sdists built with the target's own packages */
 };
 
 int sp_session_open(struct sp_session *s, const struct sp_session_opts *o, struct sp_diag *d);
@@ -88,6 +100,21 @@ int sp_session_resolve(struct sp_session *s, const struct sp_sreq *roots, size_t
 
 /* Downloads every pinned file into the store (parallel, hashes checked). */
 int sp_session_download(struct sp_session *s, struct sp_diag *d);
+
+/*
+ * After sp_session_download(): the build requirements of every pinned
+ * sdist, resolved as pip 23.2 fills a build environment (a resolution of
+ * their own per sdist, with the same indexes, --only-binary/--no-binary,
+ * --pre and --prefer-binary, blind to the target's installed set), then
+ * downloaded and appended to the pins. An sdist among them has its own
+ * build requirements, to SP_MAX_BUILD_DEPTH levels. With
+ * --no-build-isolation on the command line, or for an sdist without
+ * pyproject.toml when the target has setuptools and wheel (pip then builds
+ * it in the target without a build environment), nothing is resolved: the
+ * target must already satisfy the build requirements, as pip would need.
+ * Errors name the sdist whose build failed to resolve.
+ */
+int sp_session_resolve_builds(struct sp_session *s, struct sp_diag *d);
 
 /*
  * pip's hash rules, after sp_session_download(): a pinned file whose

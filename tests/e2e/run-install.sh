@@ -49,6 +49,9 @@ MK wheel "$T/src/gamma" "$T/idx" --name gamma --version 1.0 --requires "beta" \
 MK wheel "$T/src/delta" "$T/idx" --name delta --version 1.0
 MK wheel "$T/src/evil" "$T/idx" --name evil --version 1.0
 MK sdist "$T/src/canary" "$T/idx" --name canary --version 1.0
+# setuptools and wheel: the canary's build requirements are resolved and gated too.
+"$PY" "$SRC/tests/support/fixtures.py" --out "$T/idx" --build-tools >/dev/null ||
+    { echo "cannot write the build tools"; exit 1; }
 
 # --- the index ---
 "$PY" "$SRC/tests/support/indexserver.py" --root "$T/idx" --tls "$T/certs" \

@@ -2,7 +2,7 @@
 """A package index on 127.0.0.1 for safepip's tests (standard library only).
 
     indexserver.py --root DIR [--port-file F] [--port N] [--tls CERTDIR [--client-ca [PEM]]]
-                   [--auth USER:PASS] [--no-metadata] [--html-only] [--log F]
+                   [--auth USER:PASS] [--no-metadata] [--html-only] [--no-ranges] [--log F]
 
 Serves the artifacts lying flat in DIR as a simple repository: PEP 503 HTML and
 PEP 691/700 JSON chosen by the Accept header, PEP 658/714 metadata files, range
@@ -665,15 +665,19 @@ class Handler(BaseHTTPRequestHandler):
                 return text(404, f"no metadata served for '{artifact}'")
             etag = '"' + hashlib.sha256(meta).hexdigest() + '"'
             return Response(200, meta, "text/plain; charset=utf-8",
-                            [("ETag", etag), ("Accept-Ranges", "bytes")])
+                            [("ETag", etag)] + self.accept_ranges())
         if split_artifact(name) is None or not os.path.isfile(os.path.join(repo.root, name)):
             return text(404, f"no file '{name}'")
         info = repo.info(name)
         ctype = "application/zip" if name.endswith((".whl", ".zip")) else \
             "application/octet-stream"
         return Response(200, repo.read(name), ctype,
-                        [("ETag", f'"{info.sha256}"'), ("Accept-Ranges", "bytes"),
-                         ("Last-Modified", http_date(int(info.mtime)))])
+                        [("ETag", f'"{info.sha256}"'),
+                         ("Last-Modified", http_date(int(info.mtime)))] + self.accept_ranges())
+
+    def accept_ranges(self):
+        """Without it a Range header is ignored and the whole body goes out (--no-ranges)."""
+        return [("Accept-Ranges", "bytes")] if self.server.ranges else []
 
     def conditional(self, resp):
         inm = self.headers.get("If-None-Match")
@@ -744,6 +748,7 @@ class Server(ThreadingHTTPServer):
         self.repo = repo
         self.auth = args.auth
         self.html_only = args.html_only
+        self.ranges = not args.no_ranges
         self.log_file = args.log
         self.log_lock = threading.Lock()
         self.state = State()
@@ -835,6 +840,8 @@ def main():
     p.add_argument("--no-metadata", action="store_true", help="serve no PEP 658 metadata")
     p.add_argument("--html-only", action="store_true",
                    help="answer every page with PEP 503 HTML, whatever the Accept header")
+    p.add_argument("--no-ranges", action="store_true",
+                   help="ignore Range headers: whole bodies, no Accept-Ranges (an old server)")
     p.add_argument("--log", help="append one line per request to this file")
     args = p.parse_args()
     if args.client_ca is not None and not args.tls:

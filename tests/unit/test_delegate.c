@@ -374,7 +374,7 @@ static const struct {
 	{SP_INSTALLER_PIP, {"--user"}, false},
 	{SP_INSTALLER_PIP, {"--target", "/x"}, false},
 	{SP_INSTALLER_PIP, {"-r", "other.txt"}, false},
-	{SP_INSTALLER_PIP, {"--no-build-isolation"}, false},
+	{SP_INSTALLER_PIP, {"--no-build-isolation"}, true},
 	{SP_INSTALLER_PIP, {"--break-system-packages"}, false},
 	{SP_INSTALLER_PIP, {"--python", "/other"}, false},
 	{SP_INSTALLER_PIP, {"--no-progress"}, false},
