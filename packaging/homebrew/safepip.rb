@@ -3,7 +3,7 @@
 #   brew install acme/tools/safepip
 # `url` and `sha256` point at a release tarball (`git archive`, see
 # docs/team.md); packaging/homebrew/update-formula.sh sets both at release.
-# The tree-sitter-python grammar is compiled into the binary from its npm
+# The tree-sitter-python and tree-sitter-toml grammars are compiled into the binary from its npm
 # tarball, pinned to the version and sha256 of scripts/fetch-grammar.sh
 # (tests/packaging checks they agree).
 class Safepip < Formula
@@ -28,11 +28,18 @@ class Safepip < Formula
     sha256 "aab5b860d93dbf84b37fed532f7dacc0468ede5387d0c74911d68f964287662a"
   end
 
+  resource "tree-sitter-toml" do
+    url "https://registry.npmjs.org/@tree-sitter-grammars/tree-sitter-toml/-/tree-sitter-toml-0.7.0.tgz"
+    sha256 "b3a7834caf2e5266d09fc5df0b166a665412b9688b86ac02ab172c48bdab7e13"
+  end
+
   def install
     # The build looks for the grammar's C sources in third_party/ when no
     # system copy is known to pkg-config, which is the case in Homebrew.
-    resource("tree-sitter-python").stage do
-      (buildpath/"third_party/tree-sitter-python").install "src", "LICENSE"
+    %w[tree-sitter-python tree-sitter-toml].each do |grammar|
+      resource(grammar).stage do
+        (buildpath/"third_party"/grammar).install "src", "LICENSE"
+      end
     end
     # Several of these are keg-only (not linked into the prefix): make sure
     # pkg-config finds them whatever the environment.

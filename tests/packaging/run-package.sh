@@ -370,10 +370,19 @@ dash -c ". '$W/profile-yes.sh'" >"$W/out" 2>&1 && [ ! -s "$W/out" ] &&
 
 # --- Homebrew formula, pre-commit hooks, CI examples ---
 formula=$SRC/packaging/homebrew/safepip.rb
-gv=$(sed -n 's/^VERSION=//p' "$SRC/scripts/fetch-grammar.sh")
-gs=$(sed -n 's/^SHA256=//p' "$SRC/scripts/fetch-grammar.sh")
-grep -q "tree-sitter-python-$gv.tgz\"" "$formula" && grep -q "sha256 \"$gs\"" "$formula" &&
-    ok "formula pins the grammar of fetch-grammar.sh ($gv)" || bad "formula's grammar pin differs"
+# Every "fetch NAME SPEC TARBALL SHA256 DEST" of fetch-grammar.sh, as "tarball sha256" lines.
+pins=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$SRC/scripts/fetch-grammar.sh" |
+    awk '$1 == "fetch" {print $4, $5}')
+pin_ok=yes
+while read -r tarball sum; do
+    [ -n "$tarball" ] || continue
+    base=${tarball#tree-sitter-grammars-}
+    grep -q "/$base\"" "$formula" && grep -q "sha256 \"$sum\"" "$formula" || pin_ok=no
+done <<<"$pins"
+gs=$(printf '%s\n' "$pins" | head -1 | cut -d' ' -f2)
+[ -n "$pins" ] && [ $pin_ok = yes ] &&
+    ok "formula pins the grammars of fetch-grammar.sh ($(printf '%s\n' "$pins" | cut -d' ' -f1 | tr '\n' ' '))" ||
+    bad "formula's grammar pins differ from fetch-grammar.sh: $pins"
 missing=
 for dep in curl libarchive tree-sitter cjson openssl@3 sqlite libxml2; do
     grep -q "depends_on \"$dep\"$" "$formula" || missing+=" $dep"
