@@ -1,6 +1,7 @@
 /*
  * libFuzzer: the same bytes as a wheel's RECORD, WHEEL, METADATA,
- * entry_points.txt and a root .pth file, then the RECORD verification.
+ * entry_points.txt, a root .pth file and an image (the appended-payload
+ * check, which reads the image's structure), then the RECORD verification.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	feed(c, "fuzz-1.0.dist-info/METADATA", data, size);
 	feed(c, "fuzz-1.0.dist-info/entry_points.txt", data, size);
 	feed(c, "fuzz.pth", data, size);
+	feed(c, "fuzz/logo.png", data, size);
 	feed(c, "fuzz-1.0.dist-info/RECORD", data, size);
 	sp_checks_finish(c);
 	sp_checks_free(c);

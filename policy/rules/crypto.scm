@@ -53,7 +53,8 @@
    right: (call function: (_) @fn)) @match
  (#match? @var "(^|[_.])([Tt]oken|TOKEN|[Pp]ass(word|wd)?|PASS(WORD|WD)?|[Ss]ecret(_?[Kk]ey)?|SECRET(_?KEY)?|[Nn]once|NONCE|[Ss]alt|SALT|[Oo]tp|OTP|[Aa]pi_?[Kk]ey|API_?KEY|[Ss]ession_?[Ii]d|SESSION_?ID|[Cc]srf(_?[Tt]oken)?|CSRF(_?TOKEN)?)$|[a-z](Token|Password|Secret|Nonce|Salt|Otp|ApiKey|SessionId)$")
  (#callee? @fn "random.random" "random.randint" "random.randrange" "random.choice"
-   "random.choices" "random.sample" "random.getrandbits" "random.randbytes" "random.uniform")
+   "random.choices" "random.sample" "random.getrandbits" "random.randbytes" "random.uniform"
+   "random.triangular")
  (#rule! "insecure-random"))
 
 ((assignment

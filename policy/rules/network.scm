@@ -28,26 +28,6 @@
  (#context? @match "toplevel")
  (#rule! "network-at-install"))
 
-; The same calls inside functions: capability, shown for the record.
-((call function: (_) @fn) @match
- (#callee? @fn "urllib.request.urlopen" "urllib.request.urlretrieve"
-   "urllib.urlopen" "urllib.urlretrieve" "urllib2.urlopen"
-   "http.client.HTTPConnection" "http.client.HTTPSConnection"
-   "httplib.HTTPConnection" "httplib.HTTPSConnection"
-   "socket.socket" "socket.create_connection" "socket.gethostbyname" "socket.getaddrinfo"
-   "requests.get" "requests.post" "requests.put" "requests.patch" "requests.delete"
-   "requests.head" "requests.options" "requests.request"
-   "httpx.get" "httpx.post" "httpx.put" "httpx.patch" "httpx.delete" "httpx.head"
-   "httpx.options" "httpx.request" "httpx.stream"
-   "urllib3.PoolManager" "urllib3.request" "urllib3.connection_from_url"
-   "aiohttp.request" "pycurl.Curl" "websocket.create_connection" "wget.download"
-   "ftplib.FTP" "ftplib.FTP_TLS" "smtplib.SMTP" "smtplib.SMTP_SSL" "telnetlib.Telnet"
-   "xmlrpc.client.ServerProxy" "xmlrpclib.ServerProxy"
-   "requests.Session" "requests.session" "httpx.Client" "httpx.AsyncClient"
-   "aiohttp.ClientSession" "urllib.request.build_opener")
- (#context? @match "function")
- (#rule! "network-call"))
-
 ; ssl._create_unverified_context(), or installing it as the default.
 ((call function: (_) @fn) @match
  (#callee? @fn "ssl._create_unverified_context" "ssl._create_stdlib_context")

@@ -72,6 +72,71 @@ static void examples(FILE *out, const char *heading, const char **list)
 	fputs("```\n\n", out);
 }
 
+static const char *const peer_names[][2] = {
+	{"bandit", "bandit"},
+	{"pycodeaudit", "Python Code Audit"},
+	{"guarddog", "GuardDog (PyPI)"},
+};
+
+/*
+ * The parity table: every check of every peer (policy/rules/peers.tsv),
+ * with the rules that cover it or the reason none does.
+ */
+static void parity(FILE *out, const struct sp_catalog *cat)
+{
+	size_t k, i, j;
+
+	fputs("## Parity with bandit, Python Code Audit and GuardDog\n\n"
+	      "Every check of the three peers, with the safepip rules that cover it (a rule "
+	      "names the checks it covers in its `equivalents`) or why none does. The list is "
+	      "`policy/rules/peers.tsv`; `tests/unit/test_catalog.c` fails when a check is "
+	      "neither covered nor explained.\n\n",
+	      out);
+	for (k = 0; k < sizeof(peer_names) / sizeof(peer_names[0]); k++) {
+		size_t total = 0, covered = 0;
+
+		for (i = 0; i < cat->npeers; i++) {
+			const struct sp_peer_check *pc = &cat->peers[i];
+
+			if (strcmp(pc->peer, peer_names[k][0]))
+				continue;
+			total++;
+			for (j = 0; j < cat->nrules; j++)
+				if (sp_rule_covers(&cat->rules[j], pc->peer, pc->id))
+					break;
+			covered += j < cat->nrules;
+		}
+		fprintf(out, "### %s\n\n%zu checks: %zu covered by rules, %zu explained.\n\n"
+			"| check | what it looks for | safepip |\n|---|---|---|\n",
+			peer_names[k][1], total, covered, total - covered);
+		for (i = 0; i < cat->npeers; i++) {
+			const struct sp_peer_check *pc = &cat->peers[i];
+			bool any = false;
+
+			if (strcmp(pc->peer, peer_names[k][0]))
+				continue;
+			fputs("| `", out);
+			cell(out, pc->id);
+			fputs("` | ", out);
+			cell(out, pc->title);
+			fputs(" | ", out);
+			for (j = 0; j < cat->nrules; j++) {
+				if (!sp_rule_covers(&cat->rules[j], pc->peer, pc->id))
+					continue;
+				fprintf(out, "%s[`%s`](#%s)", any ? ", " : "", cat->rules[j].id,
+					cat->rules[j].id);
+				any = true;
+			}
+			if (!any) {
+				fputs("not covered: ", out);
+				cell(out, pc->reason ? pc->reason : "(no reason given)");
+			}
+			fputs(" |\n", out);
+		}
+		fputc('\n', out);
+	}
+}
+
 static void markdown(FILE *out, const struct sp_catalog *cat)
 {
 	size_t i, n_query = 0;
@@ -108,6 +173,7 @@ static void markdown(FILE *out, const struct sp_catalog *cat)
 		fputs(" |\n", out);
 	}
 	fputc('\n', out);
+	parity(out, cat);
 	for (i = 0; i < cat->nrules; i++) {
 		const struct sp_rule *r = &cat->rules[i];
 

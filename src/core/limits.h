@@ -94,6 +94,61 @@
  */
 #define SP_MAX_QUEUED_BYTES (16LL * 1024 * 1024)
 
+/* --- literal, Unicode and image checks (src/scan/text.c, engine.c, checks.c) --- */
+
+/*
+ * String literals shorter than this are not judged by their entropy: short
+ * tokens, hashes and keys are honest, and an embedded payload worth hiding
+ * is longer (the smallest useful base64 stager is a few hundred bytes).
+ */
+#define SP_ENTROPY_MIN_LEN 320
+
+/*
+ * Bytes of one literal whose entropy is measured; a longer one is judged
+ * by its first part, so a 16 MiB literal costs no more than this.
+ */
+#define SP_ENTROPY_MAX_BYTES (64 * 1024)
+
+/*
+ * Findings of one Unicode rule (bidirectional controls, invisible or
+ * confusable characters) per file. One proves the file was touched; a file
+ * of thousands would otherwise crowd out every other finding.
+ */
+#define SP_MAX_UNICODE_FINDINGS 20
+
+/*
+ * Distinct items (callees, variables, modules, hosts) a package's capability
+ * summary keeps per capability; the findings themselves are all listed.
+ */
+#define SP_MAX_CAPABILITY_ITEMS 100
+
+/* Bytes of a literal (URL, module, variable name) kept as a capability's detail. */
+#define SP_MAX_CAPABILITY_DETAIL 160
+
+/*
+ * Distinct capability details kept per file: a generated client with
+ * thousands of endpoints says what it is with the first ones.
+ */
+#define SP_MAX_CAPABILITY_PER_FILE 200
+
+/*
+ * Chunks walked in one PNG before its end is given up on; a real image
+ * has a few dozen, and each step is bounded by the buffer anyway.
+ */
+#define SP_MAX_PNG_CHUNKS 100000
+
+/*
+ * Bytes appended after an image's end that are looked at for code: enough
+ * to find a stager's markers, bounded so a huge trailer costs little.
+ */
+#define SP_STEGO_MAX_TRAILER (1024 * 1024)
+
+/*
+ * A run of base64 characters this long in data appended to an image is an
+ * encoded payload; shorter runs occur by chance in binary data.
+ */
+#define SP_STEGO_MIN_BASE64 120
+
 /* --- configuration (src/resolve/pipconf.c) --- */
 
 /*

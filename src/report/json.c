@@ -9,6 +9,7 @@
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "report/report.h"
+#include "scan/capability.h"
 #include "core/banned.h"
 
 #define SCHEMA_VERSION 1
@@ -88,6 +89,43 @@ static cJSON *verdict_json(const struct sp_report *r, const struct sp_verdict *v
 	return o;
 }
 
+/*
+ * "capabilities": {"network": {"findings": 3, "items": [...], "hosts": [...]},
+ * ...}: one key per capability found, derived from the capability findings.
+ */
+static cJSON *capabilities_json(const struct sp_artifact *a)
+{
+	cJSON *o = cJSON_CreateObject();
+	struct sp_capsum cs;
+	size_t i;
+	int k;
+
+	sp_capsum_build(&cs, a);
+	for (k = 0; k < SP_CAP_COUNT; k++) {
+		cJSON *c, *items;
+
+		if (!cs.caps[k].findings)
+			continue;
+		c = cJSON_AddObjectToObject(o, sp_capability_name((enum sp_capability)k));
+		cJSON_AddNumberToObject(c, "findings", (double)cs.caps[k].findings);
+		items = cJSON_AddArrayToObject(c, "items");
+		for (i = 0; i < cs.caps[k].nitems; i++) {
+			const char *it = cs.caps[k].items[i];
+			char *clean = sp_utf8_clean(it, strlen(it));
+
+			cJSON_AddItemToArray(items, cJSON_CreateString(clean));
+			free(clean);
+		}
+		if (k == SP_CAP_NETWORK) {
+			items = cJSON_AddArrayToObject(c, "hosts");
+			for (i = 0; i < cs.nhosts; i++)
+				cJSON_AddItemToArray(items, cJSON_CreateString(cs.hosts[i]));
+		}
+	}
+	sp_capsum_release(&cs);
+	return o;
+}
+
 static cJSON *artifact_json(const struct sp_report *r, size_t idx)
 {
 	const struct sp_artifact *a = r->artifacts[idx];
@@ -118,6 +156,7 @@ static cJSON *artifact_json(const struct sp_report *r, size_t idx)
 		cJSON_AddNullToObject(o, "max_severity");
 	if (v)
 		cJSON_AddItemToObject(o, "verdict", verdict_json(r, v));
+	cJSON_AddItemToObject(o, "capabilities", capabilities_json(a));
 	list = cJSON_AddArrayToObject(o, "findings");
 	for (i = 0; i < a->nfindings; i++)
 		cJSON_AddItemToArray(list, finding_json(&a->findings[i], v, i));

@@ -7,6 +7,7 @@
 
 #include "core/utf8.h"
 #include "report/report.h"
+#include "scan/capability.h"
 #include "core/banned.h"
 
 #define RESET "\033[0m"
@@ -99,6 +100,54 @@ static void finding(FILE *out, const struct style *st, const struct sp_finding *
 	}
 }
 
+/* Up to three items of a list, then how many more. */
+static void some(FILE *out, char *const *items, size_t n, size_t total_more)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 3; i++) {
+		if (i)
+			fputs(", ", out);
+		put_text(out, items[i]);
+	}
+	if (n > 3 || total_more)
+		fputs(", …", out);
+}
+
+/*
+ * One line of what the package can do, from its capability findings:
+ * "capabilities: network (2 hosts: a.example, b.example), process (git)".
+ */
+static void capabilities(FILE *out, const struct style *st, const struct sp_artifact *a)
+{
+	struct sp_capsum cs;
+	const char *sep = "";
+	int k;
+
+	sp_capsum_build(&cs, a);
+	if (!sp_capsum_any(&cs))
+		goto out;
+	fprintf(out, "  %scapabilities:%s ", st->bold, st->reset);
+	for (k = 0; k < SP_CAP_COUNT; k++) {
+		if (!cs.caps[k].findings)
+			continue;
+		fprintf(out, "%s%s", sep, sp_capability_name((enum sp_capability)k));
+		sep = ", ";
+		if (k == SP_CAP_NETWORK && cs.nhosts) {
+			fprintf(out, " (%zu host%s: ", cs.nhosts, cs.nhosts == 1 ? "" : "s");
+			some(out, cs.hosts, cs.nhosts, 0);
+			fputc(')', out);
+		} else if (cs.caps[k].nitems) {
+			fputs(" (", out);
+			some(out, cs.caps[k].items, cs.caps[k].nitems, 0);
+			fputc(')', out);
+		}
+	}
+	fputc('\n', out);
+out:
+	sp_capsum_release(&cs);
+}
+
 static const char *verdict_color(const struct style *s, enum sp_action a)
 {
 	if (!s->on)
@@ -154,6 +203,7 @@ int sp_report_text(FILE *out, const struct sp_report *r)
 		const char *last = NULL;
 
 		artifact_head(out, &st, a);
+		capabilities(out, &st, a);
 		if (r->verdicts && r->policy)
 			verdict(out, &st, r, &r->verdicts[i]);
 		if (a->error) {

@@ -26,6 +26,7 @@ void sp_catalog_init(struct sp_catalog *cat)
 void sp_catalog_release(struct sp_catalog *cat)
 {
 	free(cat->rules);
+	free(cat->peers);
 	free(cat->queries);
 	sp_sha256_free(cat->hasher);
 	sp_arena_release(&cat->arena);
@@ -249,6 +250,87 @@ int sp_catalog_add_queries(struct sp_catalog *cat, const char *name, const char 
 	return 0;
 }
 
+static const char *peer_field(struct sp_catalog *cat, const char **p, const char *end, bool last)
+{
+	const char *s = *p, *e = s;
+
+	while (e < end && *e != '\t' && *e != '\n' && *e != '\r')
+		e++;
+	if (e == s || (!last && (e == end || *e != '\t')) || (last && e < end && *e == '\t'))
+		return NULL;
+	*p = e < end && *e == '\t' ? e + 1 : e;
+	return sp_arena_strndup(&cat->arena, s, (size_t)(e - s));
+}
+
+int sp_catalog_add_peers(struct sp_catalog *cat, const char *name, const char *text, size_t len,
+			 struct sp_diag *d)
+{
+	const char *p = text, *end = text + len;
+	unsigned line = 0;
+
+	hash_file(cat, name, text, len);
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *q = p;
+		struct sp_peer_check pc;
+
+		if (!eol)
+			eol = end;
+		line++;
+		if (q == eol || *q == '#' || (eol - q == 1 && *q == '\r')) {
+			p = eol + (eol < end);
+			continue;
+		}
+		if (!(pc.peer = peer_field(cat, &q, eol, false)) ||
+		    !(pc.id = peer_field(cat, &q, eol, false)) ||
+		    !(pc.title = peer_field(cat, &q, eol, false)) ||
+		    !(pc.reason = peer_field(cat, &q, eol, true)) ||
+		    (q < eol && !(*q == '\r' && q + 1 == eol))) {
+			sp_diag_file(d, name);
+			if (d)
+				d->line = line;
+			return sp_diag_set(d, SP_EFORMAT,
+					   "invalid peer check in '%s' at line %u: expected PEER, "
+					   "ID, WHAT and REASON ('-' for none) separated by tabs",
+					   name, line);
+		}
+		if (strcmp(pc.peer, "bandit") && strcmp(pc.peer, "pycodeaudit") &&
+		    strcmp(pc.peer, "guarddog")) {
+			sp_diag_file(d, name);
+			if (d)
+				d->line = line;
+			return sp_diag_set(d, SP_EFORMAT,
+					   "unknown peer '%s' in '%s' at line %u (bandit, "
+					   "pycodeaudit, guarddog)",
+					   pc.peer, name, line);
+		}
+		if (!strcmp(pc.reason, "-"))
+			pc.reason = NULL;
+		SP_GROW(cat->peers, cat->npeers + 1, cat->peers_cap);
+		cat->peers[cat->npeers++] = pc;
+		p = eol + (eol < end);
+	}
+	return 0;
+}
+
+bool sp_rule_covers(const struct sp_rule *r, const char *peer, const char *id)
+{
+	const char *list = !strcmp(peer, "bandit")	  ? r->bandit
+			   : !strcmp(peer, "pycodeaudit") ? r->pycodeaudit
+			   : !strcmp(peer, "guarddog")	  ? r->guarddog
+							  : NULL;
+	size_t n = strlen(id);
+
+	while (list && *list) {
+		size_t k = strcspn(list, ",");
+
+		if (k == n && !memcmp(list, id, n))
+			return true;
+		list += k;
+		list += strspn(list, ", ");
+	}
+	return false;
+}
+
 static int cmp_rule(const void *a, const void *b)
 {
 	return strcmp(((const struct sp_rule *)a)->id, ((const struct sp_rule *)b)->id);
@@ -295,6 +377,8 @@ int sp_catalog_add_embedded(struct sp_catalog *cat, struct sp_diag *d)
 			err = sp_catalog_add_rules(cat, e->name, (const char *)e->data, e->len, d);
 		else if (sp_str_endswith(e->name, ".scm"))
 			err = sp_catalog_add_queries(cat, e->name, (const char *)e->data, e->len, d);
+		else if (!strcmp(e->name, "rules/peers.tsv"))
+			err = sp_catalog_add_peers(cat, e->name, (const char *)e->data, e->len, d);
 	}
 	return err;
 }

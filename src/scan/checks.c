@@ -26,6 +26,7 @@
 #include "core/limits.h"
 #include "core/path.h"
 #include "core/xalloc.h"
+#include "scan/text.h"
 #include "core/banned.h"
 
 /*
@@ -73,10 +74,15 @@ enum rule_idx {
 	R_META_MISSING,
 	R_META_INVALID,
 	R_SCRIPT_SHADOW,
+	R_STEGO_PAYLOAD,
+	R_CAP_NATIVE,
 	R_COUNT
 };
 
-/* Every id is in policy/rules/builtin-checks.json. */
+/*
+ * Every id is in policy/rules/builtin-checks.json, but for stego-image-payload
+ * (stego.json) and capability-native-code (capability.json).
+ */
 static const char *const rule_ids[R_COUNT] = {
 	[R_RECORD_MISMATCH] = "record-mismatch",
 	[R_RECORD_UNLISTED] = "record-unlisted",
@@ -93,6 +99,8 @@ static const char *const rule_ids[R_COUNT] = {
 	[R_META_MISSING] = "metadata-missing",
 	[R_META_INVALID] = "metadata-invalid",
 	[R_SCRIPT_SHADOW] = "console-script-shadow",
+	[R_STEGO_PAYLOAD] = "stego-image-payload",
+	[R_CAP_NATIVE] = "capability-native-code",
 };
 
 /* A file of the wheel (depth 0, anything but a directory). */
@@ -351,12 +359,24 @@ static bool record_itself(const struct sp_checks *c, const char *path, size_t le
 			    (memcmp(path + n, ".jws", 4) == 0 || memcmp(path + n, ".p7s", 4) == 0));
 }
 
+/* Image formats whose end sp_text_image_end() finds, by name. */
+static bool image_name(const char *path)
+{
+	static const char *const exts[] = {".png", ".jpg", ".jpeg", ".jpe", ".gif", ".bmp", NULL};
+	size_t n = strlen(path), i;
+
+	for (i = 0; exts[i]; i++)
+		if (ends_nocase(path, n, exts[i]))
+			return true;
+	return false;
+}
+
 bool sp_checks_want(const char *path)
 {
 	const char *base = sp_path_base(path);
 	size_t depth = slashes(path);
 
-	if (sp_str_endswith(path, ".pth"))
+	if (sp_str_endswith(path, ".pth") || image_name(path))
 		return true;
 	if (strcmp(base, "PKG-INFO") == 0 && depth <= 1)
 		return true;
@@ -1660,6 +1680,59 @@ out:
 	sp_buf_release(&why);
 }
 
+/* --- images with something appended --- */
+
+/*
+ * Bytes after the end of an image are invisible to every viewer; when they
+ * hold code or an encoded payload, the picture is a carrier. Only files
+ * named as images are read whole (sp_checks_want()); the format comes from
+ * the bytes, so a .png that is really a JPEG is judged as a JPEG.
+ */
+static void check_image(struct sp_checks *c, const struct sp_entry *e)
+{
+	const unsigned char *d = (const unsigned char *)e->data;
+	const char *format, *marker;
+	size_t end, tail;
+	struct sp_buf b;
+
+	if (!e->data || !image_name(e->path))
+		return;
+	end = sp_text_image_end(d, e->len, &format);
+	if (!format || end >= e->len)
+		return;
+	tail = e->len - end;
+	marker = sp_text_code_marker(d + end,
+				     tail < SP_STEGO_MAX_TRAILER ? tail : SP_STEGO_MAX_TRAILER);
+	if (!marker)
+		return;
+	sp_buf_init(&b, MAX_DETAIL);
+	sp_buf_addf(&b, "%zu bytes follow the end of this %s image at offset %zu; they contain ",
+		    tail, format, end);
+	if (marker[0] == 'a' && marker[1] == ' ')
+		sp_buf_addstr(&b, marker);
+	else
+		add_quoted_str(&b, marker);
+	report_buf(c, R_STEGO_PAYLOAD, SP_CTX_NONE, e->path, 0, NULL, 0, &b);
+	sp_buf_release(&b);
+}
+
+/* Any compiled binary or native library in any artifact: a capability. */
+static void check_native_capability(struct sp_checks *c, const struct sp_entry *e)
+{
+	const char *what =
+		native_magic(e->head, e->head_len < SP_ENTRY_HEAD ? e->head_len : SP_ENTRY_HEAD);
+	struct sp_buf b;
+
+	if (!what)
+		what = native_name(e->path);
+	if (!what)
+		return;
+	sp_buf_init(&b, MAX_DETAIL);
+	sp_buf_addf(&b, "file has %s", what);
+	report_buf(c, R_CAP_NATIVE, SP_CTX_NONE, e->path, 0, NULL, 0, &b);
+	sp_buf_release(&b);
+}
+
 /* --- the interface --- */
 
 void sp_checks_entry(struct sp_checks *c, const struct sp_entry *e)
@@ -1676,6 +1749,8 @@ void sp_checks_entry(struct sp_checks *c, const struct sp_entry *e)
 		return;
 	if (wheel || c->a->kind == SP_SOURCE_SDIST)
 		check_native(c, e, wheel);
+	check_native_capability(c, e);
+	check_image(c, e);
 	if (sp_str_endswith(e->path, ".pth"))
 		check_pth(c, e, wheel);
 	if (wheel || e->depth != 0 || strcmp(sp_path_base(e->path), "PKG-INFO") != 0)

@@ -1,8 +1,10 @@
 /*
  * Checks that look at an artifact's files rather than its code: wheel
  * RECORD integrity, native binaries in a pure wheel or in an sdist, .pth
- * files that run code, console scripts that shadow common commands, and
- * the name and version from the metadata.
+ * files that run code, console scripts that shadow common commands, images
+ * carrying data after their end (stego-image-payload), every native binary
+ * as a capability (capability-native-code), and the name and version from
+ * the metadata.
  *
  * One struct sp_checks per artifact, fed every entry by the unpacker's
  * thread (one thread per sp_checks; different ones may run in parallel);

@@ -28,7 +28,18 @@
  *   (#context? @c "function" "module" "import" "install" "toplevel")
  *   (#has-kwarg? @args "name") (#not-has-kwarg? @args "name")
  *   (#max-args? @args "N")           at most N positional arguments
+ *   (#detail! @c)                    the finding's detail is @c's value (a
+ *                                    string's contents, else its source
+ *                                    text), capped: what a capability names
  * Every rule pattern captures @match: where the finding is reported.
+ *
+ * Built-in rules found by code rather than queries, on every file: raw
+ * bidirectional controls and invisible characters (found by a byte scan,
+ * placed by the tree), identifiers that mix scripts, look like ASCII or
+ * normalise to it, long high-entropy literals, and every URL, host and IP
+ * literal (capability-destination, capability-telemetry). Capability
+ * findings are kept once per rule and detail in a file, apart from the
+ * per-file cap, so they never crowd out a finding that matters.
  */
 #include "scan/engine.h"
 
@@ -44,6 +55,7 @@
 #include "core/limits.h"
 #include "core/path.h"
 #include "core/xalloc.h"
+#include "scan/text.h"
 #include "core/banned.h"
 
 const TSLanguage *tree_sitter_python(void);
@@ -84,6 +96,8 @@ struct pattern {
 	uint32_t npreds;
 	bool has_callee; /* the detail names the resolved callee */
 	uint32_t callee_capture;
+	bool has_detail; /* (#detail! @c): the detail is @c's value */
+	uint32_t detail_capture;
 };
 
 /* A compiled query and what each of its patterns means. */
@@ -100,7 +114,8 @@ struct sp_engine {
 	struct qset q;
 	/* Node types and fields the structure walk looks for. */
 	TSSymbol sym_call, sym_import, sym_import_from, sym_assignment, sym_function, sym_lambda,
-		sym_identifier, sym_dotted_name, sym_aliased_import, sym_wildcard, sym_relative;
+		sym_identifier, sym_dotted_name, sym_aliased_import, sym_wildcard, sym_relative,
+		sym_string, sym_expression;
 	TSFieldId fld_function, fld_name, fld_alias, fld_module_name, fld_left, fld_right,
 		fld_body;
 	/*
@@ -117,6 +132,8 @@ struct sp_engine {
 	TSSymbol fn_types[4]; /* calls whose function is a node of this type */
 	size_t nfn_types;
 	const struct sp_rule *r_too_large, *r_parse, *r_timeout, *r_incomplete, *r_nul;
+	const struct sp_rule *r_bidi, *r_invisible, *r_confusable, *r_nfkc, *r_entropy,
+		*r_destination, *r_telemetry;
 };
 
 struct sp_worker {
@@ -236,6 +253,13 @@ static int parse_predicates(struct sp_engine *e, struct qset *qs, const char *te
 			if (!p->rule)
 				return pattern_error(qs, text, pat,
 						     "names a rule missing from the catalog", d);
+			continue;
+		}
+		if (strcmp(name, "detail!") == 0) {
+			if (argc != 2 || steps[start + 1].type != TSQueryPredicateStepTypeCapture)
+				return pattern_error(qs, text, pat, "expected one capture", d);
+			p->has_detail = true;
+			p->detail_capture = steps[start + 1].value_id;
 			continue;
 		}
 		for (k = 0; k < sizeof(pred_names) / sizeof(pred_names[0]); k++)
@@ -692,6 +716,8 @@ static void lookup_grammar(struct sp_engine *e)
 	e->sym_aliased_import = symbol("aliased_import");
 	e->sym_wildcard = symbol("wildcard_import");
 	e->sym_relative = symbol("relative_import");
+	e->sym_string = symbol("string");
+	e->sym_expression = symbol("expression_statement");
 	e->fld_function = field("function");
 	e->fld_name = field("name");
 	e->fld_alias = field("alias");
@@ -718,6 +744,13 @@ int sp_engine_new(const struct sp_catalog *cat, struct sp_engine **out, struct s
 	e->r_timeout = need_rule(cat, "source-timeout", d, &err);
 	e->r_incomplete = need_rule(cat, "source-incomplete", d, &err);
 	e->r_nul = need_rule(cat, "source-nul-bytes", d, &err);
+	e->r_bidi = need_rule(cat, "bidi-control", d, &err);
+	e->r_invisible = need_rule(cat, "invisible-character", d, &err);
+	e->r_confusable = need_rule(cat, "confusable-identifier", d, &err);
+	e->r_nfkc = need_rule(cat, "nfkc-identifier", d, &err);
+	e->r_entropy = need_rule(cat, "high-entropy-literal", d, &err);
+	e->r_destination = need_rule(cat, "capability-destination", d, &err);
+	e->r_telemetry = need_rule(cat, "capability-telemetry", d, &err);
 out:
 	free(text);
 	if (err)
@@ -837,6 +870,20 @@ struct file {
 	struct local_finding *found;
 	size_t nfound, capfound;
 	bool truncated;
+
+	/* For the built-in rules (see check_literals(), check_unicode()). */
+	bool nonascii;        /* the file has a byte >= 0x80 */
+	uint32_t bare_string; /* start byte of a string that is a statement on its own */
+	struct literal *lits; /* long strings, and strings that start like a URL or IP */
+	size_t nlits, caplits;
+	TSNode *idents;       /* identifiers with non-ASCII characters */
+	size_t nidents, capidents;
+	uint32_t *capidx;     /* capability findings kept by flush(), in found[] */
+};
+
+struct literal {
+	TSNode node;
+	bool bare; /* a docstring or other expression statement: not talked to */
 };
 
 #define IMPORT_SLOTS (2 * SP_MAX_IMPORTS)
@@ -1350,10 +1397,9 @@ static void bind_one(struct file *f, bool from, TSNode module, TSNode name, TSNo
 			al = node_text(f, alias, &alen);
 			bind_import(f, al, alen, sp_arena_strndup(&f->arena, t, len));
 		} else {
-			size_t top = strcspn(t, ".");
-
-			if (top > len)
-				top = len;
+			/* The source need not be NUL-terminated: stay inside the name. */
+			const char *dot = memchr(t, '.', len);
+			size_t top = dot ? (size_t)(dot - t) : len;
 			bind_import(f, t, top, sp_arena_strndup(&f->arena, t, top));
 		}
 		return;
@@ -1479,6 +1525,42 @@ static void add_local(struct file *f, const struct sp_rule *r, enum sp_context c
 	f->nfound++;
 }
 
+/*
+ * Untrusted text as a detail: at most SP_MAX_CAPABILITY_DETAIL bytes, cut
+ * on a UTF-8 boundary, control bytes replaced, in the file's arena.
+ */
+static char *detail_text(struct file *f, const char *t, size_t len)
+{
+	char *out;
+	size_t i;
+
+	if (len > SP_MAX_CAPABILITY_DETAIL) {
+		len = SP_MAX_CAPABILITY_DETAIL;
+		while (len && ((unsigned char)t[len] & 0xc0) == 0x80)
+			len--;
+	}
+	out = sp_arena_alloc(&f->arena, len + 1);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t[i];
+
+		out[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/* A capture's value for (#detail! @c): a plain string's contents, else its text. */
+static char *capture_detail(struct file *f, TSNode n)
+{
+	const char *v = string_value(f, n);
+	uint32_t len;
+
+	if (v)
+		return detail_text(f, v, strlen(v));
+	v = node_text(f, n, &len);
+	return detail_text(f, v, len);
+}
+
 static void eval_rule(struct file *f, const struct qset *qs, uint32_t pattern,
 		      const TSQueryCapture *caps, uint32_t count)
 {
@@ -1499,7 +1581,11 @@ static void eval_rule(struct file *f, const struct qset *qs, uint32_t pattern,
 	}
 	if (ts_node_is_null(at))
 		return;
-	if (p->has_callee && callee) {
+	if (p->has_detail) {
+		for (i = 0; i < count && !detail; i++)
+			if (caps[i].index == p->detail_capture)
+				detail = capture_detail(f, caps[i].node);
+	} else if (p->has_callee && callee) {
 		uint32_t len = 0;
 		const char *t = NULL;
 
@@ -1529,6 +1615,39 @@ static void add_call(struct file *f, TSNode call, TSNode fn)
 	f->calls[f->ncalls].call = call;
 	f->calls[f->ncalls].fn = fn;
 	f->ncalls++;
+}
+
+/*
+ * Strings the built-in rules look at again after the walk: those long
+ * enough to be judged by their entropy, and those that start like a URL
+ * ("://" near the start) or an IP address (a digit). Most strings are
+ * neither, and cost one look at their first bytes.
+ */
+static void note_string(struct file *f, TSNode n)
+{
+	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n), i = s, k;
+	bool keep = false;
+
+	if (e > f->len || s >= e)
+		return;
+	if (e - s >= SP_ENTROPY_MIN_LEN) {
+		keep = true;
+	} else {
+		while (i < e && i - s < 4 && f->src[i] != '"' && f->src[i] != '\'')
+			i++; /* prefix: r, b, u, f and their mixes */
+		while (i < e && (f->src[i] == '"' || f->src[i] == '\''))
+			i++;
+		if (i < e && f->src[i] >= '0' && f->src[i] <= '9')
+			keep = true;
+		for (k = i; !keep && k + 3 <= e && k < i + 12; k++)
+			keep = f->src[k] == ':' && f->src[k + 1] == '/' && f->src[k + 2] == '/';
+	}
+	if (!keep)
+		return;
+	SP_GROW(f->lits, f->nlits + 1, f->caplits);
+	f->lits[f->nlits].node = n;
+	f->lits[f->nlits].bare = s == f->bare_string;
+	f->nlits++;
 }
 
 /*
@@ -1573,6 +1692,17 @@ static void walk(struct file *f, TSNode root)
 			walk_import(f, n, false);
 		} else if (sym == e->sym_import_from) {
 			walk_import(f, n, true);
+		} else if (sym == e->sym_expression) {
+			TSNode only = ts_node_named_child(n, 0);
+
+			if (ts_node_named_child_count(n) == 1 &&
+			    ts_node_symbol(only) == e->sym_string)
+				f->bare_string = ts_node_start_byte(only);
+		} else if (sym == e->sym_string) {
+			note_string(f, n);
+		} else if (sym == e->sym_identifier && f->nonascii) {
+			SP_GROW(f->idents, f->nidents + 1, f->capidents);
+			f->idents[f->nidents++] = n;
 		}
 		if (ts_tree_cursor_goto_first_child(&c))
 			continue;
@@ -1722,31 +1852,390 @@ static void line_at(const char *src, uint32_t len, uint32_t byte, const char **s
 	*n = b - a;
 }
 
+/*
+ * Capability findings are facts, kept once per rule and detail in a file
+ * (a module that calls requests.get forty times gets one) and apart from
+ * the per-file cap, so they never crowd out a finding that matters.
+ * Returns whether x repeats one already kept (or is past the cap).
+ */
+static bool capability_seen(struct file *f, const struct local_finding *x, size_t *ncap)
+{
+	size_t i;
+
+	for (i = 0; i < *ncap; i++) {
+		const struct local_finding *y = &f->found[f->capidx[i]];
+
+		if (y->rule == x->rule &&
+		    !strcmp(y->detail ? y->detail : "", x->detail ? x->detail : ""))
+			return true;
+	}
+	if (*ncap >= SP_MAX_CAPABILITY_PER_FILE)
+		return true;
+	f->capidx[(*ncap)++] = (uint32_t)(x - f->found);
+	return false;
+}
+
 static void flush(struct file *f, struct sp_artifact *a, const char *path, unsigned line_offset)
 {
-	size_t i, kept = 0;
+	size_t i, kept = 0, ncap = 0;
 	const char *s;
 	size_t n;
+	bool full = false;
 
 	if (f->nfound > 1)
 		qsort(f->found, f->nfound, sizeof(*f->found), cmp_local);
+	f->capidx = sp_arena_alloc(&f->arena, SP_MAX_CAPABILITY_PER_FILE * sizeof(*f->capidx));
 	for (i = 0; i < f->nfound; i++) {
 		const struct local_finding *x = &f->found[i];
+		bool cap = !strcmp(x->rule->category, "capability");
 
 		if (i && x->byte == f->found[i - 1].byte && x->rule == f->found[i - 1].rule)
 			continue; /* several patterns of one rule on one node */
-		if (kept == SP_MAX_FINDINGS_PER_FILE) {
+		if (cap && capability_seen(f, x, &ncap))
+			continue;
+		if (!cap && full)
+			continue;
+		if (!cap && kept == SP_MAX_FINDINGS_PER_FILE) {
 			char msg[96];
 
 			snprintf(msg, sizeof(msg), "more than %d findings in this file; the rest are not listed",
 				 SP_MAX_FINDINGS_PER_FILE);
 			sp_artifact_add(a, f->e->r_incomplete, SP_CTX_NONE, path, 0, 0, NULL, 0, msg);
-			break;
+			full = true;
+			continue;
 		}
 		line_at(f->src, f->len, x->byte, &s, &n);
 		sp_artifact_add(a, x->rule, x->ctx, path, x->line + line_offset, x->col, s, n,
 				x->detail);
-		kept++;
+		kept += !cap;
+	}
+}
+
+/* ---------- built-in rules on literals and characters ---------- */
+
+/* Whether any byte has its high bit set, eight at a time. */
+static bool any_nonascii(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ull)
+			return true;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return true;
+	return false;
+}
+
+/* The raw text of a string literal between its quotes; false when it interpolates. */
+static bool string_body(struct file *f, TSNode n, const char **t, uint32_t *len)
+{
+	uint32_t i, count = ts_node_named_child_count(n), s = 0, e = 0;
+	bool any = false;
+
+	for (i = 0; i < count; i++) {
+		TSNode c = ts_node_named_child(n, i);
+
+		if (node_is(c, "interpolation"))
+			return false;
+		if (!node_is(c, "string_content"))
+			continue;
+		if (!any)
+			s = ts_node_start_byte(c);
+		e = ts_node_end_byte(c);
+		any = true;
+	}
+	if (!any || e > f->len || s > e)
+		return false;
+	*t = f->src + s;
+	*len = e - s;
+	return true;
+}
+
+static bool is_space(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/*
+ * A long literal whose characters look random: an encoded or encrypted
+ * payload. Judged on what is written, without whitespace and with "\xNN"
+ * escapes read as hex digits (marshalled code is often shipped that way).
+ * Random base64 has close to 6 bits per character, hex close to 4; text,
+ * identifiers and code stay well below the thresholds.
+ */
+static void check_entropy(struct file *f, TSNode n)
+{
+	const char *t;
+	uint32_t len, i, escapes = 0;
+	bool escaped;
+	unsigned char *buf;
+	size_t m = 0;
+	enum sp_alphabet alpha;
+	double h, min;
+	char *detail;
+	static const char *const names[] = {"mixed", "hex", "base64"};
+
+	if (!string_body(f, n, &t, &len) || len < SP_ENTROPY_MIN_LEN)
+		return;
+	if (len > SP_ENTROPY_MAX_BYTES)
+		len = SP_ENTROPY_MAX_BYTES;
+	for (i = 0; i + 3 < len; i++)
+		if (t[i] == '\\' && t[i + 1] == 'x')
+			escapes++;
+	buf = sp_arena_alloc(&f->arena, len);
+	escaped = escapes * 4 >= len - len / 10;
+	for (i = 0; i < len; i++) {
+		if (escaped && t[i] == '\\' && i + 1 < len && t[i + 1] == 'x') {
+			i++;
+			continue;
+		}
+		if (!is_space((unsigned char)t[i]))
+			buf[m++] = (unsigned char)t[i];
+	}
+	if (m < SP_ENTROPY_MIN_LEN)
+		return;
+	alpha = sp_text_alphabet(buf, m);
+	h = sp_text_entropy(buf, m);
+	min = alpha == SP_ALPHA_HEX ? 3.6 : alpha == SP_ALPHA_BASE64 ? 5.2 : 5.9;
+	if (h < min || (alpha == SP_ALPHA_OTHER && m < (size_t)len - len / 100))
+		return;
+	detail = sp_arena_alloc(&f->arena, 96);
+	snprintf(detail, 96, "%zu-character %s literal%s, entropy %.2f bits per character", m,
+		 names[alpha], escaped ? " of \\x escapes" : "", h);
+	add_local(f, f->e->r_entropy, context_at(f, ts_node_start_byte(n)), ts_node_start_byte(n),
+		  ts_node_start_point(n), detail);
+}
+
+/* A URL, host or IP literal in code: where the package may connect. */
+static void check_destination(struct file *f, TSNode n)
+{
+	uint32_t i, count = ts_node_named_child_count(n), len;
+	const char *t = NULL, *host, *vendor;
+	size_t hlen;
+	TSNode c = {0};
+	char *detail;
+
+	/* The text up to the first interpolation: f"https://api.x.io/{p}" names its host. */
+	for (i = 0; i < count; i++) {
+		c = ts_node_named_child(n, i);
+		if (node_is(c, "string_content") || node_is(c, "interpolation"))
+			break;
+	}
+	if (i == count || !node_is(c, "string_content"))
+		return;
+	t = node_text(f, c, &len);
+	if (!(hlen = sp_text_url_host(t, len, &host)))
+		return;
+	for (i = 0; i < len && !is_space((unsigned char)t[i]) && t[i] != '\\'; i++)
+		;
+	add_local(f, f->e->r_destination, context_at(f, ts_node_start_byte(n)),
+		  ts_node_start_byte(n), ts_node_start_point(n), detail_text(f, t, i));
+	if (!(vendor = sp_text_telemetry_vendor(host, hlen)))
+		return;
+	detail = sp_arena_alloc(&f->arena, strlen(vendor) + hlen + 8);
+	snprintf(detail, strlen(vendor) + hlen + 8, "%s (%.*s)", vendor, (int)hlen, host);
+	add_local(f, f->e->r_telemetry, context_at(f, ts_node_start_byte(n)), ts_node_start_byte(n),
+		  ts_node_start_point(n), detail);
+}
+
+static void check_literals(struct file *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nlits; i++) {
+		TSNode n = f->lits[i].node;
+
+		if (ts_node_end_byte(n) - ts_node_start_byte(n) >= SP_ENTROPY_MIN_LEN)
+			check_entropy(f, n);
+		if (!f->lits[i].bare)
+			check_destination(f, n);
+	}
+}
+
+/* Where a byte is, for a character's finding: "comment", "string", "identifier" or "code". */
+static const char *place_of(TSNode root, uint32_t byte, uint32_t end)
+{
+	TSNode n = ts_node_descendant_for_byte_range(root, byte, end);
+	const char *t = ts_node_type(n);
+
+	if (!strcmp(t, "comment"))
+		return "comment";
+	if (!strncmp(t, "string", 6) || !strcmp(t, "escape_sequence") ||
+	    !strcmp(t, "concatenated_string"))
+		return "string";
+	if (!strcmp(t, "identifier"))
+		return "identifier";
+	return "code";
+}
+
+/*
+ * Raw bidirectional controls anywhere (the Trojan Source attack: code that
+ * runs differently from how it reads), and bidirectional marks outside
+ * strings (inside them they are honest right-to-left text). Invisible
+ * characters matter in identifiers, where check_identifiers() sees them;
+ * elsewhere Python refuses them or they are text. Rows are counted once
+ * up to each hit, so the cost stays linear.
+ */
+static void check_bidi(struct file *f, TSNode root)
+{
+	const unsigned char *s = (const unsigned char *)f->src;
+	uint32_t i, reported = 0, looked = 0, row = 0, line_start = 0, counted = 0;
+	uint32_t last_row = UINT32_MAX;
+
+	for (i = 0; i < f->len && reported < SP_MAX_UNICODE_FINDINGS; i++) {
+		uint32_t cp, k;
+		enum sp_char_kind kind;
+		const char *where;
+		char *detail;
+		TSPoint pt;
+
+		if (s[i] != 0xe2 && s[i] != 0xd8)
+			continue;
+		k = (uint32_t)sp_text_utf8(s + i, f->len - i, &cp);
+		kind = sp_text_char_kind(cp);
+		if (kind != SP_CHAR_BIDI_CONTROL && kind != SP_CHAR_BIDI_MARK)
+			continue;
+		if (looked++ >= 64 * SP_MAX_UNICODE_FINDINGS)
+			break; /* thousands of marks in text: enough has been looked at */
+		where = place_of(root, i, i + k);
+		if (kind == SP_CHAR_BIDI_MARK && !strcmp(where, "string"))
+			continue;
+		for (; counted < i; counted++) {
+			if (s[counted] == '\n') {
+				row++;
+				line_start = counted + 1;
+			}
+		}
+		if (row == last_row)
+			continue; /* one per line: the first shows the line is affected */
+		last_row = row;
+		pt.row = row;
+		pt.column = i - line_start;
+		detail = sp_arena_alloc(&f->arena, 96);
+		snprintf(detail, 96, "U+%04X %s in %s %s", (unsigned)cp, sp_text_char_name(cp),
+			 !strcmp(where, "identifier") ? "an" : "a", where);
+		add_local(f, f->e->r_bidi, context_at(f, i), i, pt, detail);
+		reported++;
+		i += k - 1;
+	}
+}
+
+/*
+ * Identifiers that deceive the reader: written with compatibility
+ * characters that Python's NFKC normalisation turns into ASCII (so
+ * "ｅｘｅｃ" is exec), built only of letters that look like ASCII ones
+ * ("ехес" in Cyrillic reads as exec but is another name), mixing Cyrillic
+ * with Latin or Greek, or holding an invisible character. Mathematics'
+ * Greek letters and single letter-like symbols are honest and left alone.
+ * Each distinct name is reported once.
+ */
+struct ident_facts {
+	char skel[128];      /* what the name reads as in ASCII, '?' where nothing */
+	size_t letters;      /* characters in skel */
+	uint32_t invisible;  /* the first invisible character, or 0 */
+	unsigned scripts;    /* 1 << enum sp_script of every character */
+	unsigned foreign;    /* non-ASCII characters with no ASCII reading */
+	unsigned alike;      /* look-alikes of ASCII letters from other scripts */
+	unsigned nfkc;       /* compatibility characters Python reads as ASCII */
+	unsigned strong;     /* of those, fullwidth or mathematical: never honest */
+};
+
+static void ident_facts(const char *t, uint32_t len, struct ident_facts *x)
+{
+	uint32_t j = 0, k, cp;
+
+	memset(x, 0, sizeof(*x));
+	while (j < len) {
+		enum sp_script sc;
+		char a;
+
+		k = (uint32_t)sp_text_utf8((const unsigned char *)t + j, len - j, &cp);
+		j += k;
+		if (sp_text_char_kind(cp) == SP_CHAR_INVISIBLE) {
+			x->invisible = x->invisible ? x->invisible : cp;
+			continue;
+		}
+		sc = sp_text_script(cp);
+		if ((a = sp_text_nfkc_ascii(cp))) {
+			x->nfkc++;
+			x->strong += (cp >= 0xff00 && cp <= 0xffef) ||
+				     (cp >= 0x1d400 && cp <= 0x1d7ff);
+			sc = SP_SCRIPT_LATIN;
+		} else if (cp < 0x80) {
+			a = (char)cp;
+		} else if ((a = sp_text_lookalike(cp))) {
+			x->alike++;
+		} else {
+			x->foreign++;
+			a = '?';
+		}
+		x->scripts |= 1u << sc;
+		if (x->letters + 1 < sizeof(x->skel))
+			x->skel[x->letters++] = a;
+	}
+	x->skel[x->letters] = '\0';
+}
+
+static void check_identifiers(struct file *f)
+{
+	size_t i, nseen = 0, counts[3] = {0, 0, 0};
+	const char *seen[SP_MAX_UNICODE_FINDINGS * 3];
+	const unsigned cyr = 1u << SP_SCRIPT_CYRILLIC;
+	const unsigned latin_greek = 1u << SP_SCRIPT_LATIN | 1u << SP_SCRIPT_GREEK;
+
+	for (i = 0; i < f->nidents; i++) {
+		TSNode n = f->idents[i];
+		uint32_t len;
+		const char *t = node_text(f, n, &len);
+		struct ident_facts x;
+		const size_t dlen = 512;
+		char *detail, *name;
+		const struct sp_rule *r = NULL;
+		size_t q, which = 0;
+
+		if (!any_nonascii(t, len) || len > 256)
+			continue;
+		for (q = 0; q < nseen; q++)
+			if (strlen(seen[q]) == len && !memcmp(seen[q], t, len))
+				break;
+		if (q < nseen)
+			continue;
+		ident_facts(t, len, &x);
+		name = detail_text(f, t, len);
+		detail = sp_arena_alloc(&f->arena, dlen);
+		if (x.invisible) {
+			r = f->e->r_invisible;
+			which = 0;
+			snprintf(detail, dlen, "U+%04X %s in the name '%s'", (unsigned)x.invisible,
+				 sp_text_char_name(x.invisible), x.skel);
+		} else if (!x.foreign && (x.strong || x.nfkc >= 2)) {
+			r = f->e->r_nfkc;
+			which = 1;
+			snprintf(detail, dlen, "'%s' is read by Python as '%s'", name, x.skel);
+		} else if (!x.foreign && x.alike && x.letters >= 3) {
+			r = f->e->r_confusable;
+			which = 2;
+			snprintf(detail, dlen,
+				 "'%s' looks like the ASCII name '%s' but is another name", name,
+				 x.skel);
+		} else if ((x.scripts & cyr) && (x.scripts & latin_greek)) {
+			r = f->e->r_confusable;
+			which = 2;
+			snprintf(detail, dlen, "'%s' mixes Cyrillic and %s letters", name,
+				 x.scripts & 1u << SP_SCRIPT_LATIN ? "Latin" : "Greek");
+		}
+		if (!r || counts[which] >= SP_MAX_UNICODE_FINDINGS)
+			continue;
+		counts[which]++;
+		if (nseen < sizeof(seen) / sizeof(seen[0]))
+			seen[nseen++] = sp_arena_strndup(&f->arena, t, len);
+		add_local(f, r, context_at(f, ts_node_start_byte(n)), ts_node_start_byte(n),
+			  ts_node_start_point(n), detail);
 	}
 }
 
@@ -1806,8 +2295,14 @@ void sp_worker_scan(struct sp_worker *w, struct sp_artifact *a, const char *path
 	}
 
 	deadline = now_us() + SP_QUERY_TIMEOUT_US;
+	f.nonascii = any_nonascii(src, len);
 	walk(&f, root);
 	merge_ranges(&f);
+	check_literals(&f);
+	if (f.nonascii) {
+		check_bidi(&f, root);
+		check_identifiers(&f);
+	}
 	for (i = 0; i < f.nassigns; i++)
 		handle_assign(&f, f.assigns[i].fn, f.assigns[i].call);
 	if (e->q.npatterns) {
@@ -1849,6 +2344,8 @@ out:
 	free(f.assigns);
 	free(f.caps);
 	free(f.found);
+	free(f.lits);
+	free(f.idents);
 	sp_arena_release(&f.arena);
 }
 

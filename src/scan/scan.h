@@ -85,10 +85,24 @@ struct sp_rule {
 	const char **negative;
 };
 
+/*
+ * A check of a peer tool the catalog is measured against (policy/rules/
+ * peers.tsv): a rule covers it by naming its id in the rule's equivalents;
+ * otherwise reason says why no rule does.
+ */
+struct sp_peer_check {
+	const char *peer;   /* "bandit", "pycodeaudit" or "guarddog" */
+	const char *id;     /* "B602", "os.system", "shady-links" */
+	const char *title;  /* what the peer's check looks for */
+	const char *reason; /* NULL when a rule is meant to cover it */
+};
+
 struct sp_catalog {
 	struct sp_rule *rules;
 	size_t nrules;
 	size_t cap;
+	struct sp_peer_check *peers;
+	size_t npeers, peers_cap;
 	char *queries;          /* all query files, concatenated; NUL-terminated */
 	size_t queries_len;
 	char hash[SP_SHA256_HEX]; /* of the catalog and queries: keys the verdict cache */
@@ -114,7 +128,16 @@ int sp_catalog_add_rules(struct sp_catalog *cat, const char *name, const char *j
 int sp_catalog_add_queries(struct sp_catalog *cat, const char *name, const char *text, size_t len,
 			   struct sp_diag *d);
 int sp_catalog_seal(struct sp_catalog *cat, struct sp_diag *d);
-/* Adds the rule and query files compiled into the binary (not sealed). */
+/*
+ * Adds the peer checks of a peers.tsv file: lines of PEER, ID, WHAT and
+ * REASON separated by tabs ('-' for no reason), '#' comments and blank
+ * lines. Errors name the file and line.
+ */
+int sp_catalog_add_peers(struct sp_catalog *cat, const char *name, const char *text, size_t len,
+			 struct sp_diag *d);
+/* Whether the rule names the peer's check id among its equivalents. */
+bool sp_rule_covers(const struct sp_rule *r, const char *peer, const char *id);
+/* Adds the rule, query and peer files compiled into the binary (not sealed). */
 int sp_catalog_add_embedded(struct sp_catalog *cat, struct sp_diag *d);
 void sp_catalog_release(struct sp_catalog *cat);
 /* The rule with this id, or NULL. Binary search once sealed, linear before. */

@@ -7,7 +7,8 @@
 # A case is a .py file (scanned as an ordinary module) or a directory
 # (scanned as a source tree, so setup.py and __init__.py get their install-
 # and import-time roles). Its expected findings are in cases/<case>.expected,
-# one per line, "RULE_ID LINE SEVERITY", sorted by line then rule id; lines
+# one per line, "RULE_ID LINE SEVERITY" (line 0 for a finding about a whole
+# file, such as an image), sorted by line then rule id; lines
 # starting with '#' (notes, kept by SP_GOLDEN_UPDATE) and blank lines are
 # ignored.
 #
@@ -61,7 +62,7 @@ with open(sys.argv[1]) as f:
 rows = []
 for a in doc["artifacts"][:1]:
     for x in a["findings"]:
-        rows.append((x["line"], x["rule"], x["severity"]))
+        rows.append((x["line"] or 0, x["rule"], x["severity"]))
 rows.sort(key=lambda r: (r[0], r[1]))
 for line, rule, sev in rows:
     print(rule, line, sev)

@@ -172,12 +172,135 @@ static void test_query_errors(void **state)
 	}
 }
 
+/* The peer ids a rule names, one at a time, as "peer id". */
+static bool peer_listed(const struct sp_catalog *cat, const char *peer, const char *id,
+			size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < cat->npeers; i++)
+		if (!strcmp(cat->peers[i].peer, peer) && strlen(cat->peers[i].id) == n &&
+		    !memcmp(cat->peers[i].id, id, n))
+			return true;
+	return false;
+}
+
+/*
+ * Parity, counted from the catalog: every check of peers.tsv is covered by
+ * a rule or explained (not both), every id a rule names is in peers.tsv,
+ * and every test of the bandit on this machine (a checked-in list) is in
+ * peers.tsv.
+ */
+static void test_parity(void **state)
+{
+	static const char *const peers[] = {"bandit", "pycodeaudit", "guarddog"};
+	struct sp_catalog cat;
+	struct sp_diag d;
+	size_t i, j, k, failures = 0, covered = 0;
+	char line[256];
+	FILE *f;
+
+	(void)state;
+	sp_diag_clear(&d);
+	if (sp_catalog_load_embedded(&cat, &d))
+		fail_msg("catalog: %s", d.msg);
+	assert_true(cat.npeers > 150);
+	for (i = 0; i < cat.npeers; i++) {
+		const struct sp_peer_check *pc = &cat.peers[i];
+		bool by_rule = false;
+
+		for (j = 0; j < cat.nrules && !by_rule; j++)
+			by_rule = sp_rule_covers(&cat.rules[j], pc->peer, pc->id);
+		covered += by_rule;
+		if (by_rule == (pc->reason != NULL)) {
+			print_error("%s %s: %s\n", pc->peer, pc->id,
+				    by_rule ? "covered by a rule and explained as not covered"
+					    : "neither covered by a rule nor explained");
+			failures++;
+		}
+		for (j = 0; j < i; j++)
+			if (!strcmp(cat.peers[j].peer, pc->peer) &&
+			    !strcmp(cat.peers[j].id, pc->id)) {
+				print_error("%s %s is listed twice\n", pc->peer, pc->id);
+				failures++;
+			}
+	}
+	for (j = 0; j < cat.nrules; j++) {
+		const struct sp_rule *r = &cat.rules[j];
+		const char *lists[] = {r->bandit, r->pycodeaudit, r->guarddog};
+
+		for (k = 0; k < 3; k++) {
+			const char *p = lists[k];
+
+			while (p && *p) {
+				size_t n = strcspn(p, ",");
+
+				if (!peer_listed(&cat, peers[k], p, n)) {
+					print_error("rule %s names %s '%.*s', missing from "
+						    "peers.tsv\n", r->id, peers[k], (int)n, p);
+					failures++;
+				}
+				p += n;
+				p += strspn(p, ", ");
+			}
+		}
+	}
+	f = fopen("data/bandit-tests.txt", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strcspn(line, "\t\n");
+
+		if (line[0] == '#' || !n)
+			continue;
+		if (!peer_listed(&cat, "bandit", line, n)) {
+			print_error("bandit test %.*s is missing from peers.tsv\n", (int)n, line);
+			failures++;
+		}
+	}
+	fclose(f);
+	print_message("%zu peer checks, %zu covered by rules\n", cat.npeers, covered);
+	sp_catalog_release(&cat);
+	assert_int_equal(failures, 0);
+}
+
+static void test_peers_rejects(void **state)
+{
+	const char *bad[] = {
+		"bandit\tB1\tx\n",             /* three fields */
+		"bandit\tB1\tx\t-\textra\n",  /* five */
+		"pylint\tW1\tx\t-\n",         /* unknown peer */
+		"bandit\t\tx\t-\n",           /* empty id */
+	};
+	struct sp_catalog cat;
+	struct sp_diag d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sp_catalog_init(&cat);
+		sp_diag_clear(&d);
+		assert_int_equal(sp_catalog_add_peers(&cat, "p.tsv", bad[i], strlen(bad[i]), &d),
+				 SP_EFORMAT);
+		assert_int_equal(d.line, 1);
+		sp_catalog_release(&cat);
+	}
+	sp_catalog_init(&cat);
+	assert_int_equal(sp_catalog_add_peers(&cat, "p.tsv", "# c\n\nbandit\tB1\tx\t-\r\n"
+					      "guarddog\tg\ty\tbecause\n", 41, &d), 0);
+	assert_int_equal(cat.npeers, 2);
+	assert_null(cat.peers[0].reason);
+	assert_string_equal(cat.peers[1].reason, "because");
+	sp_catalog_release(&cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_loader_rejects),
 		cmocka_unit_test(test_query_errors),
+		cmocka_unit_test(test_parity),
+		cmocka_unit_test(test_peers_rejects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,4 @@
+P = '/T/rPJJQt5dKm1KLaWNjIaRhtV71W3vq/YCamp6SW3mmNC+g/biylNl/xhA9kgibJfpeA59SqOipX2TWWJwfeEQGZULsOACNMx39OyckFjF2lOL+hgOXt3QwY3i1Q32KdVYi1tegtIywSPJ5gpyqZSr4maPh8WvcRcyOJoY9Xzt/OoaiRLnQJoQ3ON60jQPtMDTvhZDk0mOZrsK9E6jgA1if4as+2vjGUV1kECRvziiSYBvCIoce9WpNUpfSOPQKn+AfTdkXs8fOYvAHQ4TV0mAxk91MeflElhUGeReBQZgg2AS4T2KP6zjg+eDuUDpjiTDRtnCAwcleH83r25pLbVNSHGWzdma6cVsIzQRasJNyr9JxCtnO9oicgu+fmFci3Wf94EOykl0cxPIY390vCfvaziL0rbB+3HSMN74OC0LItCn34uQKrMpNqG9Dv2rHoQVsoFsQ8NqPDRBNi2PQaxCt2oGlwV7VhSHIYnsn85IFRdVZ2fq6iLRqx5Vb5FZolIaRlQSufTtwxHnnSzs2Vg=='
+U = 'https://o1.ingest.sentry.io/1'
+H = f'wss://h.example/{x}'
+I = '10.0.0.1:80'
