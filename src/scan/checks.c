@@ -71,6 +71,7 @@ enum rule_idx {
 	R_SDIST_NATIVE,
 	R_PTH_EXEC,
 	R_PTH_FILE,
+	R_PTH_KNOWN,
 	R_META_MISSING,
 	R_META_INVALID,
 	R_SCRIPT_SHADOW,
@@ -96,6 +97,7 @@ static const char *const rule_ids[R_COUNT] = {
 	[R_SDIST_NATIVE] = "sdist-native-binary",
 	[R_PTH_EXEC] = "pth-exec",
 	[R_PTH_FILE] = "pth-file",
+	[R_PTH_KNOWN] = "pth-exec-known",
 	[R_META_MISSING] = "metadata-missing",
 	[R_META_INVALID] = "metadata-invalid",
 	[R_SCRIPT_SHADOW] = "console-script-shadow",
@@ -656,6 +658,32 @@ static bool pth_at_site_root(const char *path)
 	       (plen == 13 && !memcmp(parent, "dist-packages", 13));
 }
 
+/*
+ * Start-up lines whose whole text is known and harmless in itself: the shim
+ * setuptools (since 49.1) installs as distutils-precedence.pth, upstream and
+ * as Debian patches it. Every setuptools install carries one; judging it
+ * like an unknown hook would block setuptools, and with it every sdist build.
+ * Only an exact match counts (a changed byte is an unknown hook), and the
+ * _distutils_hack module it imports is scanned like any other code.
+ */
+static bool known_pth(const char *s, size_t n)
+{
+	static const char *const known[] = {
+		"import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, "
+		"'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); ",
+		"import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, "
+		"'stdlib') == 'local'; enabled and __import__('_distutils_hack').add_shim(); ",
+	};
+	size_t i;
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i]) == n && memcmp(known[i], s, n) == 0)
+			return true;
+	return false;
+}
+
 static void check_pth(struct sp_checks *c, const struct sp_entry *e, bool wheel)
 {
 	struct pth_info pi;
@@ -675,7 +703,12 @@ static void check_pth(struct sp_checks *c, const struct sp_entry *e, bool wheel)
 		goto out;
 	}
 	pth_scan(e->data ? e->data : "", e->data ? e->len : 0, false, &pi);
-	if (pi.nexec) {
+	if (pi.nexec == 1 && !pi.npaths && known_pth(pi.exec_text, pi.exec_len)) {
+		sp_buf_addstr(&b, ".pth file runs setuptools' distutils shim at every python "
+				  "start-up (its known text; the module it imports is scanned)");
+		report_buf(c, R_PTH_KNOWN, SP_CTX_INSTALL, e->path, pi.first_exec, pi.exec_text,
+			   pi.exec_len, &b);
+	} else if (pi.nexec) {
 		sp_buf_addf(&b, ".pth file runs %zu line%s of code at every python start-up%s",
 			    pi.nexec, pi.nexec == 1 ? "" : "s",
 			    wheel ? "" : " if it is installed into a site directory");

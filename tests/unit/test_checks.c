@@ -33,6 +33,7 @@ static const char *const ids[] = {
 	"sdist-native-binary",
 	"pth-exec",
 	"pth-file",
+	"pth-exec-known",
 	"metadata-missing",
 	"metadata-invalid",
 	"console-script-shadow",
@@ -56,7 +57,9 @@ static int setup(void **state)
 		rules[i].category = "integrity";
 		rules[i].severity = SP_SEV_MEDIUM;
 	}
-	rules[9].severity = SP_SEV_HIGH; /* pth-exec, to check context is kept */
+	for (i = 0; i < NIDS; i++)
+		if (!strcmp(ids[i], "pth-exec"))
+			rules[i].severity = SP_SEV_HIGH; /* to check context is kept */
 	cat.rules = rules;
 	cat.nrules = NIDS;
 	return 0;
@@ -773,6 +776,49 @@ static void test_pth_in_wheel(void **state)
 	sp_artifact_free(a);
 }
 
+/* setuptools' shim is known by its exact text; one byte more is an unknown hook. */
+static void test_pth_known(void **state)
+{
+	static const char shim[] =
+		"import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, "
+		"'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n";
+	static const char debian[] =
+		"import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, "
+		"'stdlib') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n";
+	static const char changed[] =
+		"import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, "
+		"'local') == 'local'; enabled and __import__('_distutils_hackx').add_shim(); \n";
+	static const char twice[] =
+		"import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, "
+		"'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n"
+		"import evil\n";
+	const struct file extra[] = {
+		{"distutils-precedence.pth", shim, sizeof(shim) - 1},
+		{"debian-precedence.pth", debian, sizeof(debian) - 1},
+		{"changed-precedence.pth", changed, sizeof(changed) - 1},
+		{"twice-precedence.pth", twice, sizeof(twice) - 1},
+	};
+	struct sp_artifact *a = wheel_artifact("setuptools-1.0-py3-none-any.whl");
+	struct sp_checks *c = sp_checks_new(&cat, a);
+	size_t i;
+
+	(void)state;
+	good_wheel(c, extra, 4, true);
+	sp_checks_finish(c);
+	dump(a);
+	assert_int_equal(count(a, "pth-exec-known"), 2);
+	assert_int_equal(count(a, "pth-exec"), 2);
+	for (i = 0; i < a->nfindings; i++) {
+		const struct sp_finding *f = &a->findings[i];
+
+		if (!strcmp(f->rule->id, "pth-exec"))
+			assert_true(!strcmp(f->path, "changed-precedence.pth") ||
+				    !strcmp(f->path, "twice-precedence.pth"));
+	}
+	sp_checks_free(c);
+	sp_artifact_free(a);
+}
+
 static void test_pth_elsewhere(void **state)
 {
 	struct sp_artifact *a = sp_artifact_new("demo-1.0.tar.gz");
@@ -1305,6 +1351,7 @@ int main(void)
 		cmocka_unit_test(test_sdist_binary),
 		cmocka_unit_test(test_pth_code),
 		cmocka_unit_test(test_pth_in_wheel),
+		cmocka_unit_test(test_pth_known),
 		cmocka_unit_test(test_pth_elsewhere),
 		cmocka_unit_test(test_metadata_crlf),
 		cmocka_unit_test(test_metadata_hostile),
