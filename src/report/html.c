@@ -18,6 +18,7 @@
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "report/report.h"
+#include "scan/capability.h"
 #include "core/banned.h"
 
 /* The stylesheet; its sha256 goes into the CSP, so it is one constant. */
@@ -39,6 +40,7 @@ static const char css[] =
 	".v-allow{background:var(--allow)}.v-none{background:var(--s0)}\n"
 	".s4{background:var(--s4)}.s3{background:var(--s3)}.s2{background:var(--s2)}"
 	".s1{background:var(--s1)}.s0{background:var(--s0)}\n"
+	".caps{margin:0;padding-left:1.1rem}\n"
 	".verdict{font-size:1.1rem;margin:.25rem 0 .75rem;display:flex;flex-wrap:wrap;"
 	"gap:.5rem;align-items:center}\n.verdict .badge{font-size:1.1rem;padding:.1em .6em}\n"
 	".flt{position:absolute;opacity:0;width:1px;height:1px}\n"
@@ -474,6 +476,44 @@ static size_t *severity_order(const struct sp_artifact *a)
 	return order;
 }
 
+/*
+ * What the package can do, at a glance: each capability with what was
+ * seen (calls, modules, names) and, for the network, the hosts its code
+ * names. All of it comes from the package, so all of it is escaped.
+ */
+static void capabilities(struct page *pg, const struct sp_artifact *a)
+{
+	struct sp_capsum cs;
+	size_t k, j;
+
+	sp_capsum_build(&cs, a);
+	if (!sp_capsum_any(&cs))
+		goto out;
+	markup(pg, "<dt>can</dt><dd><ul class=\"caps\">");
+	for (k = 0; k < SP_CAP_COUNT; k++) {
+		if (!cs.caps[k].findings)
+			continue;
+		markup(pg, "<li><b>%s</b>", sp_capability_name((enum sp_capability)k));
+		for (j = 0; j < cs.caps[k].nitems; j++) {
+			markup(pg, "%s<code>", j ? ", " : ": ");
+			text(pg, cs.caps[k].items[j]);
+			markup(pg, "</code>");
+		}
+		if (k == SP_CAP_NETWORK && cs.nhosts) {
+			markup(pg, "; hosts: ");
+			for (j = 0; j < cs.nhosts; j++) {
+				markup(pg, "%s<code>", j ? ", " : "");
+				text(pg, cs.hosts[j]);
+				markup(pg, "</code>");
+			}
+		}
+		markup(pg, "</li>");
+	}
+	markup(pg, "</ul></dd>");
+out:
+	sp_capsum_release(&cs);
+}
+
 static void package(struct page *pg, size_t i)
 {
 	const struct sp_artifact *a = pg->r->artifacts[i];
@@ -492,8 +532,10 @@ static void package(struct page *pg, size_t i)
 		sp_hex(a->sha256, SP_SHA256_LEN, hex);
 		markup(pg, "<dt>sha256</dt><dd><code>%s</code></dd>", hex);
 	}
-	markup(pg, "<dt>contents</dt><dd>%zu files, %zu Python sources</dd></dl>\n", a->files,
+	markup(pg, "<dt>contents</dt><dd>%zu files, %zu Python sources</dd>", a->files,
 	       a->sources);
+	capabilities(pg, a);
+	markup(pg, "</dl>\n");
 	if (v)
 		reasons(pg, v);
 	if (a->error) {
