@@ -28,6 +28,8 @@ int cli_install(int argc, char **argv);
 int cli_lock(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_scan(int argc, char **argv);
+/* scan NAME==VERSION: resolve, fetch and scan packages from the index (install.c). */
+int cli_scan_requirements(int argc, char **argv);
 int cli_shell_init(int argc, char **argv);
 /* pip commands safepip passes to the target's pip (or refuses): list, show, freeze... */
 bool cli_is_pip_command(const char *cmd);

@@ -173,7 +173,8 @@ static int copy_out(const char *from, const char *dir, const char *name, struct 
 static int gate(int argc, char **argv, const char *cmd)
 {
 	/* explain: the decision for every package of the request, installing nothing */
-	bool explain = strcmp(cmd, "explain") == 0;
+	bool scan = strcmp(cmd, "scan") == 0;
+	bool explain = scan || strcmp(cmd, "explain") == 0;
 	bool download = explain || strcmp(cmd, "download") == 0;
 	struct sp_request r;
 	struct sp_policy policy;
@@ -187,7 +188,7 @@ static int gate(int argc, char **argv, const char *cmd)
 	struct sp_lock lock = {0};
 	struct sp_lock_item *items = NULL;
 	struct sp_report rep = {0};
-	enum sp_report_format report_fmt;
+	enum sp_report_format report_fmt, out_fmt = SP_REPORT_TEXT;
 	struct cli_advisories adv = {0};
 	char prog[32];
 	struct sp_diag d;
@@ -208,6 +209,21 @@ static int gate(int argc, char **argv, const char *cmd)
 	if (err) {
 		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
 		sp_request_print_error(cmd, &d);
+		goto out;
+	}
+	/* The decision on stdout (or, for scan, -o FILE): --format, --json. */
+	if (r.args.json)
+		out_fmt = SP_REPORT_JSON;
+	else if (r.args.format && sp_report_format_parse(r.args.format, &out_fmt)) {
+		fprintf(stderr, "safepip %s: unknown --format '%s' (expected text, json, sarif or "
+			"html)\n", cmd, r.args.format);
+		rc = SP_EXIT_USAGE;
+		goto out;
+	}
+	if (r.args.output && !scan) {
+		fprintf(stderr, "safepip %s: -o/--output is for 'safepip lock' and 'safepip scan' "
+			"(use --report FILE)\n", cmd);
+		rc = SP_EXIT_USAGE;
 		goto out;
 	}
 	report_fmt = r.args.report ? sp_report_format_for_path(r.args.report) : SP_REPORT_JSON;
@@ -350,9 +366,28 @@ static int gate(int argc, char **argv, const char *cmd)
 	rep.policy = &policy;
 	rep.verdicts = verdicts;
 	rep.fail_on_verdict = SP_ACTION_BLOCK;
-	rep.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	if (r.args.quiet < 2)
-		sp_report_text(stdout, &rep);
+	rep.color = out_fmt == SP_REPORT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	if (scan) {
+		/* As 'safepip scan' of a file: its report, failing at high findings. */
+		FILE *f = r.args.output ? fopen(r.args.output, "w") : stdout;
+
+		rep.fail_on = SP_SEV_HIGH;
+		rep.fail_on_verdict = SP_ACTION_UNSET;
+		rep.color = rep.color && !r.args.output;
+		err = f ? sp_report_write(f, out_fmt, &rep) : SP_EIO;
+		if (f && f != stdout && fclose(f) != 0)
+			err = SP_EIO;
+		if (err) {
+			fprintf(stderr, "safepip scan: cannot write the report to '%s': %s\n",
+				r.args.output ? r.args.output : "standard output", strerror(errno));
+			goto out;
+		}
+		rc = sp_report_failed(&rep) ? SP_EXIT_FINDINGS : SP_EXIT_OK;
+		outcome = "scanned";
+		goto out;
+	}
+	if (r.args.quiet < 2 || out_fmt != SP_REPORT_TEXT)
+		sp_report_write(stdout, out_fmt, &rep);
 	if (r.args.report) {
 		FILE *f = fopen(r.args.report, "w");
 
@@ -513,4 +548,9 @@ int cli_download(int argc, char **argv)
 int cli_explain(int argc, char **argv)
 {
 	return gate(argc, argv, "explain");
+}
+
+int cli_scan_requirements(int argc, char **argv)
+{
+	return gate(argc, argv, "scan");
 }

@@ -15,6 +15,7 @@
 #include "cli/request.h"
 #include "policy/policy.h"
 #include "policy/typosquat.h"
+#include "req/requirement.h"
 #include "report/report.h"
 #include "scan/engine.h"
 #include "scan/scanner.h"
@@ -23,6 +24,7 @@
 static void usage(FILE *out)
 {
 	fputs("usage: safepip scan [options] TARGET...\n"
+	      "       safepip scan [pip options] NAME[==VERSION]... [--no-deps]\n"
 	      "\n"
 	      "Scan Python packages without installing them or running any of their code.\n"
 	      "TARGET is a wheel (.whl), an sdist (.tar.gz, .tar.bz2, .tar.xz, .zip), any zip,\n"
@@ -48,6 +50,12 @@ static void usage(FILE *out)
 	      "  -q, --quiet            no progress on standard error\n"
 	      "  -h, --help             show this help\n"
 	      "\n"
+	      "A NAME[==VERSION] that is no file is fetched instead, as 'safepip download'\n"
+	      "would pick it for the target environment (--python, $VIRTUAL_ENV, ./.venv,\n"
+	      "python3), with pip's options (--index-url, --no-deps, --only-binary, ...),\n"
+	      "hashes checked, then scanned; nothing is installed or saved. Then -f/--format,\n"
+	      "-o/--output, --policy and -q apply as above.\n"
+	      "\n"
 	      "Each artifact gets the policy's verdict (allow, warn or block) with its\n"
 	      "reasons; see docs/policy.md and 'safepip policy show'.\n"
 	      "\n"
@@ -55,6 +63,42 @@ static void usage(FILE *out)
 	      "2 bad usage or a malformed policy, 3 a target could not be read (see\n"
 	      "docs/exit-codes.md)\n",
 	      out);
+}
+
+/*
+ * Whether the command names packages to fetch rather than files: an
+ * operand that is no path on disk but a requirement ("requests==2.31").
+ * Option values are operands here too; a pip option's value only counts
+ * when it looks like a requirement and is no file, which a value of
+ * scan's own options never needs to be.
+ */
+static bool names_requirements(int argc, char **argv)
+{
+	static const char *const valued[] = {"-f", "-o", "-j", "--format", "--output", "--fail-on",
+					     "--min-severity", "--jobs", "--color", "--policy"};
+	struct sp_arena arena;
+	bool found = false;
+	int i;
+
+	sp_arena_init(&arena);
+	for (i = 1; i < argc && !found; i++) {
+		const char *a = argv[i];
+		struct sp_requirement *req;
+		struct sp_diag d;
+		size_t k;
+
+		if (a[0] == '-') {
+			for (k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
+				if (!strcmp(a, valued[k]))
+					i++;
+			continue;
+		}
+		if (access(a, F_OK) == 0 || strchr(a, '/'))
+			continue;
+		found = sp_requirement_parse(&arena, a, strlen(a), &req, &d) == 0;
+	}
+	sp_arena_release(&arena);
+	return found;
 }
 
 enum { OPT_FAIL_ON = 256, OPT_MIN_SEV, OPT_COLOR, OPT_NO_COLOR, OPT_POLICY };
@@ -123,6 +167,8 @@ int cli_scan(int argc, char **argv)
 	FILE *out = stdout;
 	size_t n = 0, i;
 
+	if (names_requirements(argc, argv))
+		return cli_scan_requirements(argc, argv);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+f:o:j:qh", longopts, NULL)) != -1) {
