@@ -15,6 +15,7 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{"cache", cli_cache, "show, clean or prune the download, page and verdict caches"},
 	{"download", cli_download, "resolve, fetch and scan, then save the allowed files"},
 	{"install", cli_install, "resolve, fetch, scan and judge, then run the real pip offline"},
 	{"lock", cli_lock, "resolve to a pinned, hashed requirements file; install nothing"},
