@@ -18,6 +18,7 @@ struct command {
 static const struct command commands[] = {
 	{"advisories", cli_advisories, "known vulnerabilities and malware: sync, info, show"},
 	{"audit", cli_audit, "verify and scan an installed environment, or a requirements file"},
+	{"cache", cli_cache, "show, clean or prune the download, page and verdict caches"},
 	{"download", cli_download, "resolve, fetch and scan, then save the allowed files"},
 	{"install", cli_install, "resolve, fetch, scan and judge, then run the real pip offline"},
 	{"lock", cli_lock, "resolve to a pinned, hashed requirements file; install nothing"},

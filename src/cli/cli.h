@@ -22,6 +22,7 @@ enum {
 int cli_main(int argc, char **argv);
 int cli_policy(int argc, char **argv);
 int cli_audit(int argc, char **argv);
+int cli_cache(int argc, char **argv);
 int cli_download(int argc, char **argv);
 int cli_explain(int argc, char **argv);
 int cli_install(int argc, char **argv);

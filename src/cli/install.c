@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli/advisories.h"
+#include "cli/cache.h"
 #include "cli/cli.h"
 #include "cli/request.h"
 #include "core/file.h"
@@ -170,6 +171,17 @@ static int copy_out(const char *from, const char *dir, const char *name, struct 
 	return err;
 }
 
+/* pip's --no-cache-dir turns the verdict cache off too: the user asked for a fresh look. */
+static bool no_cache_dir(const struct sp_request *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->args.nforward; i++)
+		if (strcmp(r->args.forward[i], "--no-cache-dir") == 0)
+			return true;
+	return false;
+}
+
 static int gate(int argc, char **argv, const char *cmd)
 {
 	/* explain: the decision for every package of the request, installing nothing */
@@ -183,6 +195,9 @@ static int gate(int argc, char **argv, const char *cmd)
 	struct sp_engine *engine = NULL;
 	struct sp_scanner *scanner = NULL;
 	struct sp_artifact **arts = NULL;
+	struct sp_vcache *vc = NULL;
+	struct sp_vcache_stats vst = {0};
+	bool *hit = NULL;
 	struct sp_verdict *verdicts = NULL, envv = {0};
 	struct sp_policy_ctx ctx;
 	struct sp_lock lock = {0};
@@ -300,23 +315,39 @@ static int gate(int argc, char **argv, const char *cmd)
 	}
 
 	/* Scan every file that would be installed. */
-	if ((err = sp_catalog_load_embedded(&cat, &d)) ||
-	    (have_cat = true, err = sp_engine_new(&cat, &engine, &d))) {
+	if ((err = sp_catalog_load_embedded(&cat, &d))) {
 		sp_request_print_error(cmd, &d);
 		goto out;
 	}
-	scanner = sp_scanner_new(&cat, engine, 0);
+	have_cat = true;
 	arts = xcalloc(r.session.npins + 1, sizeof(*arts));
+	hit = xcalloc(r.session.npins + 1, sizeof(*hit));
 	verdicts = xcalloc(r.session.npins + 1, sizeof(*verdicts));
+	vc = cli_vcache_open(&cat, no_cache_dir(&r), download ? "safepip download" : "safepip install");
 	for (i = 0; i < r.session.npins; i++) {
 		const struct sp_pin *p = &r.session.pins[i];
 
 		if (!p->file)
 			continue;
-		arts[n] = sp_scanner_add(scanner, p->path);
+		/* Keyed by the hash the store checked: the bytes pip will be held to. */
+		arts[n] = cli_vcache_get(vc, p->path, p->sha256);
+		hit[n] = arts[n] != NULL;
+		if (!hit[n]) {
+			/* Compiled only when something is left to scan: most of a warm run. */
+			if (!engine && (err = sp_engine_new(&cat, &engine, &d))) {
+				sp_request_print_error(cmd, &d);
+				goto out;
+			}
+			if (!scanner)
+				scanner = sp_scanner_new(&cat, engine, 0);
+			arts[n] = sp_scanner_add(scanner, p->path);
+		}
 		n++;
 	}
-	sp_scanner_wait(scanner);
+	if (scanner)
+		sp_scanner_wait(scanner);
+	cli_vcache_store(vc, arts, hit, n, download ? "safepip download" : "safepip install");
+	sp_vcache_stats(vc, &vst);
 	for (i = 0, n = 0; i < r.session.npins; i++) {
 		const struct sp_pin *p = &r.session.pins[i];
 		const struct sp_index_file *x;
@@ -371,6 +402,7 @@ static int gate(int argc, char **argv, const char *cmd)
 		/* As 'safepip scan' of a file: its report, failing at high findings. */
 		FILE *f = r.args.output ? fopen(r.args.output, "w") : stdout;
 
+		rep.cache = vc ? &vst : NULL;
 		rep.fail_on = SP_SEV_HIGH;
 		rep.fail_on_verdict = SP_ACTION_UNSET;
 		rep.color = rep.color && !r.args.output;
@@ -386,8 +418,11 @@ static int gate(int argc, char **argv, const char *cmd)
 		outcome = "scanned";
 		goto out;
 	}
+	rep.cache = vc ? &vst : NULL;
 	if (r.args.quiet < 2 || out_fmt != SP_REPORT_TEXT)
 		sp_report_write(stdout, out_fmt, &rep);
+	if (r.args.quiet == 0 && out_fmt == SP_REPORT_TEXT)
+		cli_vcache_summary(stdout, vc, n);
 	if (r.args.report) {
 		FILE *f = fopen(r.args.report, "w");
 
@@ -519,6 +554,8 @@ out:
 		sp_artifact_free(arts[i]);
 	}
 	free(arts);
+	free(hit);
+	sp_vcache_close(vc);
 	free(verdicts);
 	sp_verdict_release(&envv);
 	cli_advisories_close(&adv);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/advisories.h"
+#include "cli/cache.h"
 #include "cli/cli.h"
 #include "cli/request.h"
 #include "policy/policy.h"
@@ -160,6 +161,9 @@ int cli_scan(int argc, char **argv)
 	struct sp_engine *engine = NULL;
 	struct sp_scanner *scanner = NULL;
 	struct sp_artifact **arts = NULL;
+	struct sp_vcache *vc = NULL;
+	struct sp_vcache_stats vst;
+	bool *hit = NULL;
 	struct sp_report rep = {0};
 	enum sp_report_format fmt = SP_REPORT_TEXT;
 	struct cli_advisories adv = {0};
@@ -267,26 +271,39 @@ int cli_scan(int argc, char **argv)
 		goto out;
 	}
 	have_cat = true;
-	if ((err = sp_engine_new(&cat, &engine, &d))) {
-		fprintf(stderr, "safepip scan: cannot compile the rules: %s\n", d.msg);
-		goto out;
-	}
 	if (output && !(out = fopen(output, "w"))) {
 		fprintf(stderr, "safepip scan: cannot write '%s': %s\n", output, strerror(errno));
 		out = stdout;
 		goto out;
 	}
 	progress = !quiet && isatty(STDERR_FILENO);
-	scanner = sp_scanner_new(&cat, engine, jobs);
 	arts = calloc((size_t)(argc - optind), sizeof(*arts));
-	if (!arts)
+	hit = calloc((size_t)(argc - optind), sizeof(*hit));
+	if (!arts || !hit)
 		goto out;
+	vc = cli_vcache_open(&cat, false, "safepip scan");
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		if (progress)
 			fprintf(stderr, "\r\033[Kscanning %zu/%d: %s", n + 1, argc - optind, argv[i]);
-		arts[n++] = sp_scanner_add(scanner, argv[i]);
+		arts[n] = cli_vcache_get(vc, argv[i], NULL);
+		hit[n] = arts[n] != NULL;
+		if (!hit[n]) {
+			/* Compiled only when something is left to scan: most of a warm run. */
+			if (!engine && (err = sp_engine_new(&cat, &engine, &d))) {
+				fprintf(stderr, "safepip scan: cannot compile the rules: %s\n",
+					d.msg);
+				goto out;
+			}
+			if (!scanner)
+				scanner = sp_scanner_new(&cat, engine, jobs);
+			arts[n] = sp_scanner_add(scanner, argv[i]);
+		}
+		n++;
 	}
-	sp_scanner_wait(scanner);
+	if (scanner)
+		sp_scanner_wait(scanner);
+	cli_vcache_store(vc, arts, hit, n, "safepip scan");
+	sp_vcache_stats(vc, &vst);
 	if (progress)
 		fputs("\r\033[K", stderr);
 
@@ -322,6 +339,7 @@ int cli_scan(int argc, char **argv)
 	rep.min_severity = (enum sp_severity)min_sev;
 	rep.fail_on = fail_on;
 	rep.color = fmt == SP_REPORT_TEXT && cli_want_color(color, out);
+	rep.cache = vc ? &vst : NULL;
 	err = sp_report_write(out, fmt, &rep);
 	if (!err && fflush(out))
 		err = SP_EIO;
@@ -330,6 +348,8 @@ int cli_scan(int argc, char **argv)
 			output ? output : "standard output", strerror(errno));
 		goto out;
 	}
+	if (!quiet)
+		cli_vcache_summary(stderr, vc, n);
 	rc = SP_EXIT_OK;
 	for (i = 0; i < n; i++) {
 		if (arts[i]->error) {
@@ -342,6 +362,8 @@ int cli_scan(int argc, char **argv)
 		rc = SP_EXIT_FINDINGS;
 out:
 	sp_scanner_free(scanner);
+	sp_vcache_close(vc);
+	free(hit);
 	for (i = 0; verdicts && i < n; i++)
 		sp_verdict_release(&verdicts[i]);
 	free(verdicts);

@@ -516,4 +516,37 @@
 /* Sdists whose build requirements one command resolves (each one build environment). */
 #define SP_MAX_BUILD_ENVS 256
 
+/* --- the verdict cache and cache maintenance (src/cache) --- */
+
+/*
+ * Bytes of one verdict cache entry (an artifact's encoded findings). A
+ * large package with many findings encodes to a few MiB; an entry past this
+ * is not stored (the artifact is scanned each time) and a stored one past
+ * it is not read, so an edited database cannot make safepip allocate
+ * without bound.
+ */
+#define SP_VCACHE_MAX_PAYLOAD (64 * 1024 * 1024)
+
+/*
+ * Bytes of one text field of an entry (name, path, snippet, detail).
+ * Paths nest up to SP_MAX_NESTING archives of SP_MAX_PATH each; details
+ * are a line or two. A longer field means the entry was not written by
+ * safepip.
+ */
+#define SP_VCACHE_MAX_FIELD (1024 * 1024)
+
+/*
+ * How long a process waits for another one's write to the verdict
+ * database before it gives up on that lookup or store (a miss or a skipped
+ * store, never a failure). Writes take milliseconds; this covers a busy
+ * machine and a slow disk.
+ */
+#define SP_VCACHE_BUSY_MS (10 * 1000)
+
+/*
+ * The longest duration `safepip cache prune --older-than` accepts: a
+ * century, so the cut-off time cannot overflow.
+ */
+#define SP_CACHE_MAX_AGE_S (100LL * 366 * 24 * 3600)
+
 #endif

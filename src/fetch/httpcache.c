@@ -246,15 +246,17 @@ out:
 	return rc;
 }
 
-static int read_file(const char *path, struct sp_buf *b)
+static int read_file(const char *path, struct sp_buf *b, int64_t *mtime)
 {
 	char chunk[1 << 14];
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
 	int rc = 0;
 	ssize_t n;
 
 	if (fd < 0)
 		return errno == ENOENT ? SP_ENOENT : SP_EIO;
+	*mtime = fstat(fd, &st) == 0 ? (int64_t)st.st_mtime : 0;
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
@@ -279,11 +281,12 @@ int sp_httpcache_get(struct sp_httpcache *c, const char *url, const char *accept
 	struct sp_buf raw;
 	char *path = entry_path(c, url, accept, NULL);
 	char *bare = sp_url_strip_userinfo(url);
+	int64_t mtime = 0, now = (int64_t)time(NULL);
 	int rc;
 
 	sp_buf_init(&raw, SP_HTTPCACHE_MAX_META + SP_FETCH_MAX_PAGE_BYTES);
 	sp_httpcache_entry_init(e);
-	rc = read_file(path, &raw);
+	rc = read_file(path, &raw, &mtime);
 	if (rc == SP_ENOENT)
 		goto out;
 	if (!rc)
@@ -295,6 +298,9 @@ int sp_httpcache_get(struct sp_httpcache *c, const char *url, const char *accept
 		sp_httpcache_entry_release(e);
 		unlink(path);
 		rc = SP_ENOENT;
+	} else if (sp_fetch_touch_due(mtime, now)) {
+		/* Last use, for pruning; failing to record it costs nothing now. */
+		(void)utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW);
 	}
 out:
 	sp_buf_release(&raw);
@@ -393,4 +399,45 @@ out:
 	free(dir);
 	free(bare);
 	return rc;
+}
+
+static bool count_entry(int dirfd, const char *name, const struct stat *st, void *arg)
+{
+	(void)dirfd;
+	(void)name;
+	sp_cache_usage_add(arg, (uint64_t)st->st_size, (int64_t)st->st_mtime);
+	return false;
+}
+
+struct prune {
+	int64_t before;
+	struct sp_cache_usage *u;
+};
+
+static bool prune_entry(int dirfd, const char *name, const struct stat *st, void *arg)
+{
+	struct prune *p = arg;
+
+	if (p->before != INT64_MAX && (int64_t)st->st_mtime >= p->before)
+		return false;
+	if (unlinkat(dirfd, name, 0) != 0)
+		return false;
+	sp_cache_usage_add(p->u, (uint64_t)st->st_size, (int64_t)st->st_mtime);
+	return true;
+}
+
+int sp_httpcache_usage(const char *root, struct sp_cache_usage *u, struct sp_diag *d)
+{
+	memset(u, 0, sizeof(*u));
+	return sp_fetch_walk(root, 1, count_entry, u, d);
+}
+
+int sp_httpcache_prune(const char *root, int64_t before, struct sp_cache_usage *removed,
+		       struct sp_diag *d)
+{
+	struct prune p = {before, removed};
+
+	memset(removed, 0, sizeof(*removed));
+	clean_tmp(root);
+	return sp_fetch_walk(root, 1, prune_entry, &p, d);
 }

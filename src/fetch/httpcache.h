@@ -31,9 +31,11 @@
 #define SP_FETCH_HTTPCACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "fetch/store.h"
 
 struct sp_httpcache;
 
@@ -60,6 +62,7 @@ void sp_httpcache_entry_release(struct sp_httpcache_entry *e);
  * Fills e with the entry for (url, accept); url may carry credentials (they
  * are not part of the key). Returns 0, or SP_ENOENT when there is no usable
  * entry (absent, corrupt or for another key: a corrupt file is deleted).
+ * An entry found is marked as used now, for sp_httpcache_prune().
  */
 int sp_httpcache_get(struct sp_httpcache *c, const char *url, const char *accept,
 		     struct sp_httpcache_entry *e);
@@ -77,6 +80,22 @@ int sp_httpcache_put(struct sp_httpcache *c, const char *url, const char *accept
 
 /* Forgets the entry for (url, accept), if any. */
 void sp_httpcache_drop(struct sp_httpcache *c, const char *url, const char *accept);
+
+/*
+ * Counts the entries of the cache at root into u (zeroed first); a root
+ * that does not exist is an empty cache. An entry's last use is its file's
+ * modification time, which sp_httpcache_get() refreshes.
+ */
+int sp_httpcache_usage(const char *root, struct sp_cache_usage *u, struct sp_diag *d);
+
+/*
+ * Removes the entries of the cache at root last used before the Unix time
+ * before (INT64_MAX: all of them) and stale temporary files; counts the
+ * removed entries into removed (zeroed first). The only eviction the cache
+ * has: without it, pages of projects no longer used stay forever.
+ */
+int sp_httpcache_prune(const char *root, int64_t before, struct sp_cache_usage *removed,
+		       struct sp_diag *d);
 
 /*
  * Parses the bytes of one entry file into e (exposed for the fuzzer).

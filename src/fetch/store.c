@@ -1,8 +1,10 @@
 #include "fetch/store.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,16 +44,162 @@ struct sp_store_tmp {
 	struct sp_sha256 *hash;
 };
 
-char *sp_fetch_cache_dir(const char *leaf)
+char *sp_store_cache_root(void)
 {
+	const char *own = getenv("SAFEPIP_CACHE_DIR");
 	const char *xdg = getenv("XDG_CACHE_HOME");
 	const char *home = getenv("HOME");
 
+	if (own && *own)
+		return xstrdup(own);
 	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/safepip/%s", xdg, leaf);
+		return xasprintf("%s/safepip", xdg);
 	if (home && home[0] == '/')
-		return xasprintf("%s/.cache/safepip/%s", home, leaf);
+		return xasprintf("%s/.cache/safepip", home);
 	return NULL;
+}
+
+char *sp_fetch_cache_dir(const char *leaf)
+{
+	char *root = sp_store_cache_root(), *dir;
+
+	if (!root)
+		return NULL;
+	dir = xasprintf("%s/%s", root, leaf);
+	free(root);
+	return dir;
+}
+
+bool sp_fetch_touch_due(int64_t mtime, int64_t now)
+{
+	return now - mtime >= 60 || mtime > now;
+}
+
+void sp_cache_usage_add(struct sp_cache_usage *u, uint64_t bytes, int64_t when)
+{
+	if (!u->entries || when < u->oldest)
+		u->oldest = when;
+	if (!u->entries || when > u->newest)
+		u->newest = when;
+	u->entries++;
+	u->bytes += bytes;
+}
+
+static bool two_hex(const char *name)
+{
+	return isxdigit((unsigned char)name[0]) && isxdigit((unsigned char)name[1]) && !name[2];
+}
+
+/* One directory level of sp_fetch_walk(); *emptied says whether nothing is left in it. */
+static int walk_dir(int fd, const char *path, unsigned levels, sp_fetch_walk_fn fn, void *arg,
+		    bool *emptied, struct sp_diag *d)
+{
+	DIR *dir = fdopendir(fd);
+	struct dirent *de;
+	bool left = false;
+	int rc = 0;
+
+	*emptied = false;
+	if (!dir) {
+		close(fd);
+		return sp_diag_set(d, SP_EIO, "cannot read '%s': %s", path, strerror(errno));
+	}
+	while ((de = readdir(dir)) != NULL) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			left = true;
+			continue;
+		}
+		if (levels && S_ISDIR(st.st_mode) && two_hex(de->d_name)) {
+			char *sub = xasprintf("%s/%s", path, de->d_name);
+			int subfd = openat(dirfd(dir), de->d_name,
+					   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			bool gone = false;
+
+			if (subfd < 0)
+				rc = sp_diag_set(d, SP_EIO, "cannot read '%s': %s", sub,
+						 strerror(errno));
+			else
+				rc = walk_dir(subfd, sub, levels - 1, fn, arg, &gone, d);
+			free(sub);
+			if (rc)
+				break;
+			if (!gone || unlinkat(dirfd(dir), de->d_name, AT_REMOVEDIR) != 0)
+				left = true;
+		} else if (!levels && S_ISREG(st.st_mode) && sp_store_valid_hex(de->d_name)) {
+			if (!fn(dirfd(dir), de->d_name, &st, arg))
+				left = true;
+		} else {
+			left = true;
+		}
+	}
+	closedir(dir);
+	*emptied = !rc && !left;
+	return rc;
+}
+
+int sp_fetch_walk(const char *root, unsigned levels, sp_fetch_walk_fn fn, void *arg,
+		  struct sp_diag *d)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool emptied;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0
+				       : sp_diag_set(d, SP_EIO, "cannot read '%s': %s", root,
+						     strerror(errno));
+	/* The root itself stays, even when emptied: it is the cache's home. */
+	return walk_dir(fd, root, levels, fn, arg, &emptied, d);
+}
+
+struct prune {
+	int64_t before;
+	struct sp_cache_usage *u;
+};
+
+static bool count_entry(int dirfd, const char *name, const struct stat *st, void *arg)
+{
+	(void)dirfd;
+	(void)name;
+	sp_cache_usage_add(arg, (uint64_t)st->st_size, (int64_t)st->st_mtime);
+	return false;
+}
+
+static bool prune_entry(int dirfd, const char *name, const struct stat *st, void *arg)
+{
+	struct prune *p = arg;
+
+	if (p->before != INT64_MAX && (int64_t)st->st_mtime >= p->before)
+		return false;
+	if (unlinkat(dirfd, name, 0) != 0)
+		return false;
+	sp_cache_usage_add(p->u, (uint64_t)st->st_size, (int64_t)st->st_mtime);
+	return true;
+}
+
+int sp_store_usage(const char *root, struct sp_cache_usage *u, struct sp_diag *d)
+{
+	memset(u, 0, sizeof(*u));
+	return sp_fetch_walk(root, 2, count_entry, u, d);
+}
+
+int sp_store_prune(const char *root, int64_t before, struct sp_cache_usage *removed,
+		   struct sp_diag *d)
+{
+	struct sp_store s = {0};
+	struct prune p = {before, removed};
+	int rc;
+
+	memset(removed, 0, sizeof(*removed));
+	rc = sp_fetch_walk(root, 2, prune_entry, &p, d);
+	s.root = (char *)root;
+	s.tmpdir = xasprintf("%s/tmp", root);
+	sp_store_clean_tmp(&s);
+	free(s.tmpdir);
+	return rc;
 }
 
 char *sp_store_default_root(void)
@@ -215,6 +363,9 @@ int sp_store_lookup(struct sp_store *s, const char *hex, char **path, int64_t *s
 		rc = SP_ENOENT;
 		goto out;
 	}
+	/* Last use, for pruning; failing to record it costs nothing now. */
+	if (sp_fetch_touch_due((int64_t)st.st_mtime, (int64_t)time(NULL)))
+		(void)futimens(fd, NULL);
 	if (path) {
 		*path = p;
 		p = NULL;

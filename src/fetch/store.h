@@ -28,11 +28,46 @@ struct sp_store;
 struct sp_store_tmp;
 
 /*
- * $XDG_CACHE_HOME/safepip/artifacts, or ~/.cache/safepip/artifacts when
- * XDG_CACHE_HOME is unset or not absolute (the XDG rule). NULL when neither
- * that nor $HOME is usable.
+ * The directory that holds every safepip cache (artifacts/, http/,
+ * verdicts.sqlite): $SAFEPIP_CACHE_DIR when set and not empty, else
+ * $XDG_CACHE_HOME/safepip, else ~/.cache/safepip when XDG_CACHE_HOME is
+ * unset or not absolute (the XDG rule). NULL when none of them is usable.
  */
+char *sp_store_cache_root(void);
+
+/* ROOT/artifacts for the cache root above; NULL when there is none. */
 char *sp_store_default_root(void);
+
+/*
+ * What one cache holds, for `safepip cache info`, or what prune and clean
+ * removed. Times are Unix seconds of last use, 0 when there are no entries.
+ */
+struct sp_cache_usage {
+	uint64_t entries;
+	uint64_t bytes;
+	int64_t oldest;
+	int64_t newest;
+};
+
+/* Adds e (bytes, last used at when) to u. */
+void sp_cache_usage_add(struct sp_cache_usage *u, uint64_t bytes, int64_t when);
+
+/*
+ * Counts the entries of the store at root into u (zeroed first). A root
+ * that does not exist is an empty store. An entry's last use is its
+ * modification time, which sp_store_lookup() refreshes.
+ */
+int sp_store_usage(const char *root, struct sp_cache_usage *u, struct sp_diag *d);
+
+/*
+ * Removes the entries of the store at root last used before the Unix time
+ * before (INT64_MAX: every entry), the temporary files of dead writers and
+ * the directories left empty; counts the removed entries into removed
+ * (zeroed first). A process that looked an entry up just before it was
+ * removed fails to link it and stops; nothing unscanned is ever installed.
+ */
+int sp_store_prune(const char *root, int64_t before, struct sp_cache_usage *removed,
+		   struct sp_diag *d);
 
 /*
  * Opens (creating it, mode 0700) the store at root, or at the default root
@@ -54,7 +89,8 @@ char *sp_store_path(const struct sp_store *s, const char *hex);
  * a disk error, an attacker with the user's rights), and the scan and the
  * install must see the bytes the index vouched for. Hashing a local file
  * costs a small fraction of downloading it. A file whose content no longer
- * matches its name is deleted and reported as absent.
+ * matches its name is deleted and reported as absent. A file found is
+ * marked as used now (its modification time), for sp_store_prune().
  *
  * Returns 0 and the path in *path (may be NULL) and the size in *size (may
  * be NULL), SP_ENOENT when absent, or another SP_E* on I/O errors.

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/vcache.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "report/report.h"
@@ -207,6 +208,16 @@ int sp_report_json(FILE *out, const struct sp_report *r)
 			cJSON_AddBoolToObject(l, "enforced", r->policy->layers[i].enforced);
 			cJSON_AddItemToArray(layers, l);
 		}
+	}
+	{
+		cJSON *c = cJSON_AddObjectToObject(root, "cache");
+		size_t hits = r->cache ? r->cache->hits : 0;
+
+		cJSON_AddBoolToObject(c, "enabled", r->cache != NULL);
+		cJSON_AddNumberToObject(c, "scanned", (double)(r->nartifacts - hits));
+		cJSON_AddNumberToObject(c, "hits", (double)hits);
+		cJSON_AddNumberToObject(c, "misses", r->cache ? (double)r->cache->misses : 0);
+		cJSON_AddNumberToObject(c, "stores", r->cache ? (double)r->cache->stores : 0);
 	}
 	list = cJSON_AddArrayToObject(root, "artifacts");
 	for (i = 0; i < r->nartifacts; i++)

@@ -13,6 +13,8 @@
 #include "policy/policy.h"
 #include "scan/scan.h"
 
+struct sp_vcache_stats;
+
 struct sp_report {
 	struct sp_artifact **artifacts;
 	size_t nartifacts;
@@ -28,6 +30,8 @@ struct sp_report {
 	const struct sp_policy *policy;
 	const struct sp_verdict *verdicts;
 	enum sp_action fail_on_verdict;
+	/* The verdict cache's counts for this run; NULL when it was off. */
+	const struct sp_vcache_stats *cache;
 };
 
 /* Counts of findings per severity over every artifact. */

@@ -842,6 +842,8 @@ static void load_metas(struct sp_finder *f, const struct sp_pfile *const *files,
 			urls[nj] = xasprintf("%s.metadata", x->url);
 			rq.sink = SP_SINK_MEMORY;
 			rq.max_bytes = SP_MAX_METADATA_BYTES;
+			/* Cached: a pinned copy needs no request, another only a 304. */
+			rq.use_cache = true;
 			if (x->metadata_has_sha256) {
 				sp_hex(x->metadata_sha256, SP_SHA256_LEN, hex);
 				rq.sha256 = hex;

@@ -32,8 +32,9 @@ with zipfile.ZipFile(out, "w") as z:
 PY
 
 # Run from an empty working directory with an empty TMPDIR: both must stay empty.
-# LeakSanitizer cannot run under ptrace; the other tiers check leaks.
-(cd "$T/work" && TMPDIR=$T/work ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -o "$T/trace" \
+# LeakSanitizer cannot run under ptrace; the other tiers check leaks. The verdict
+# cache is off: its database is the one file a scan may write (run-cache.sh).
+(cd "$T/work" && SAFEPIP_NO_VERDICT_CACHE=1 TMPDIR=$T/work ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -o "$T/trace" \
     -e trace=execve,execveat,creat,open,openat,openat2,mkdir,mkdirat,rename,renameat,renameat2,link,linkat,symlink,symlinkat,unlink,unlinkat,truncate \
     "$SP" scan --format json "$whl" "$sdist" "$T/dist/escape.zip" > "$T/report.json" 2> "$T/err")
 rc=$?
