@@ -18,9 +18,9 @@
 #include "delegate/venv.h"
 #include "core/banned.h"
 
-/* Sorted. */
+/* Sorted. "cache" is safepip's own command (cli/cache.c); pip's is 'python -m pip cache'. */
 static const char *const passed[] = {
-	"cache", "check", "completion", "config", "debug", "freeze", "hash", "index", "inspect",
+	"check", "completion", "config", "debug", "freeze", "hash", "index", "inspect",
 	"list", "show", "uninstall",
 };
 
