@@ -330,7 +330,7 @@ static int gate(int argc, char **argv, const char *cmd)
 		if (!p->file)
 			continue;
 		/* Keyed by the hash the store checked: the bytes pip will be held to. */
-		arts[n] = cli_vcache_get(vc, p->path, p->sha256);
+		arts[n] = cli_vcache_get(vc, p->filename, p->sha256);
 		hit[n] = arts[n] != NULL;
 		if (!hit[n]) {
 			/* Compiled only when something is left to scan: most of a warm run. */
@@ -340,7 +340,7 @@ static int gate(int argc, char **argv, const char *cmd)
 			}
 			if (!scanner)
 				scanner = sp_scanner_new(&cat, engine, 0);
-			arts[n] = sp_scanner_add(scanner, p->path);
+			arts[n] = sp_scanner_add_as(scanner, p->path, p->filename);
 		}
 		n++;
 	}
@@ -357,9 +357,6 @@ static int gate(int argc, char **argv, const char *cmd)
 		if (!p->file)
 			continue;
 		x = p->file->f;
-		/* Shown by the file's name, not its path in the store. */
-		free(arts[n]->target);
-		arts[n]->target = xstrdup(p->filename);
 		if (!arts[n]->name)
 			arts[n]->name = xstrdup(p->key);
 		if (!arts[n]->version)

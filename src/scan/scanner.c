@@ -256,23 +256,29 @@ static void on_issue(void *ud, enum sp_unpack_issue issue, const char *path, con
 			0, NULL, 0, detail);
 }
 
-/* Scans target, or the files when given (then target only names the artifact). */
-static struct sp_artifact *add(struct sp_scanner *s, const char *target,
+/*
+ * Scans the file or directory at path, or the files when given; name names
+ * the artifact and, by its ending, says what kind it is.
+ */
+static struct sp_artifact *add(struct sp_scanner *s, const char *path, const char *name,
 			       const struct sp_unpack_file *files, size_t nfiles)
 {
 	static const struct sp_unpack_ops ops = {want, on_entry, on_issue};
-	struct sp_artifact *a = sp_artifact_new(target);
+	struct sp_artifact *a = sp_artifact_new(name);
 	struct visit v = {s, a, NULL};
 	struct sp_diag d;
 	int err;
 
 	sp_diag_clear(&d);
-	a->kind = files ? SP_SOURCE_DIR : sp_unpack_kind(target);
+	a->kind = files ? SP_SOURCE_DIR : sp_unpack_kind(name);
+	/* A named file whose name says nothing (a store path) is judged by its path. */
+	if (!files && a->kind == SP_SOURCE_UNKNOWN && name != path)
+		a->kind = sp_unpack_kind(path);
 	v.checks = sp_checks_new(s->cat, a);
 	if (files)
 		err = sp_unpack_files(files, nfiles, &ops, &v, &d);
 	else
-		err = sp_unpack_path(target, &ops, &v, a->sha256, &d);
+		err = sp_unpack_path(path, &ops, &v, a->sha256, &d);
 	if (err < 0) {
 		a->error = err;
 		a->error_msg = xstrdup(d.msg[0] ? d.msg : sp_strerror(err));
@@ -288,13 +294,18 @@ static struct sp_artifact *add(struct sp_scanner *s, const char *target,
 
 struct sp_artifact *sp_scanner_add(struct sp_scanner *s, const char *target)
 {
-	return add(s, target, NULL, 0);
+	return add(s, target, target, NULL, 0);
+}
+
+struct sp_artifact *sp_scanner_add_as(struct sp_scanner *s, const char *path, const char *name)
+{
+	return add(s, path, name, NULL, 0);
 }
 
 struct sp_artifact *sp_scanner_add_files(struct sp_scanner *s, const char *label,
 					 const struct sp_unpack_file *files, size_t n)
 {
-	return add(s, label, files, n);
+	return add(s, label, label, files, n);
 }
 
 void sp_scanner_wait(struct sp_scanner *s)

@@ -29,6 +29,15 @@ void sp_scanner_free(struct sp_scanner *s);
 struct sp_artifact *sp_scanner_add(struct sp_scanner *s, const char *target);
 
 /*
+ * As sp_scanner_add(), for a file kept under another name (the artifact
+ * store names files by their hash): name ("x-1.0-py3-none-any.whl") names
+ * the artifact and decides its kind, so a wheel gets the wheel checks
+ * (RECORD, tags, console scripts) and an sdist's setup.py its install-time
+ * context.
+ */
+struct sp_artifact *sp_scanner_add_as(struct sp_scanner *s, const char *path, const char *name);
+
+/*
  * Queues a list of files scanned as one artifact named label, as a
  * directory would be (sp_unpack_files()): an installed distribution.
  */

@@ -23,6 +23,9 @@ MK wheel "$T/src/alpha" "$T/idx" --name alpha --version 1.0 --requires beta
 MK wheel "$T/src/alpha" "$T/idx" --name alpha --version 2.0 --requires beta
 MK wheel "$T/src/beta" "$T/idx" --name beta --version 1.0
 MK wheel "$T/src/evil" "$T/idx" --name evil --version 1.0
+# A wheel changed after its RECORD was written (trojanised after the build): the wheel
+# checks must run on files fetched into the store too, where they are named by hash.
+MK wheel "$T/src/beta" "$T/idx" --name trojan --version 1.0 --tamper beta/__init__.py
 
 "$PY" "$SRC/tests/support/indexserver.py" --root "$T/idx" --tls "$T/certs" \
     --port-file "$T/port" >"$T/server.log" 2>&1 &
@@ -61,6 +64,20 @@ PY
 rm -rf "$T/cache"
 S --index-url "$INDEX" beta >"$T/out" 2>"$T/err"; rc=$?
 [ $rc -eq 3 ] && grep -qi 'hash mismatch' "$T/err" && ok "a file that does not match the index is refused" || { bad "tampered: rc=$rc"; cat "$T/err"; }
+S --format json --index-url "$INDEX" trojan >"$T/out.json" 2>"$T/err"; rc=$?
+if [ $rc -eq 1 ] && "$PY" -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["artifacts"][0]
+assert a["kind"] == "wheel" and a["target"] == "trojan-1.0-py3-none-any.whl", (a["kind"], a["target"])
+assert any(f["rule"] == "record-mismatch" for f in a["findings"]), [f["rule"] for f in a["findings"]]
+' "$T/out.json"; then ok "a fetched wheel gets the wheel checks (RECORD mismatch found)"
+else bad "trojan: rc=$rc"; cat "$T/err"; fi
+env -i "PATH=/usr/bin:/bin" "HOME=$T/home" "TMPDIR=$T/tmp" "SAFEPIP_CACHE_DIR=$T/cache" \
+    "XDG_STATE_HOME=$T/state" "PIP_CERT=$T/certs/ca.pem" "PIP_CONFIG_FILE=/dev/null" \
+    "$SP" download -d "$T/dl" --index-url "$INDEX" trojan >"$T/out" 2>&1; rc=$?
+[ $rc -eq 10 ] && grep -q 'record-mismatch' "$T/out" && [ ! -e "$T/dl/trojan-1.0-py3-none-any.whl" ] &&
+    ok "the gate blocks the trojanised wheel (exit 10), nothing saved" || { bad "gate trojan: rc=$rc"; tail -5 "$T/out"; }
+
 # local files keep working, and a file wins over a same-named package
 cp "$T/idx/beta-1.0-py3-none-any.whl" "$T/"
 (cd "$T" && S -q beta-1.0-py3-none-any.whl >/dev/null 2>&1); rc=$?
