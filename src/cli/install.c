@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -172,14 +173,17 @@ static int copy_out(const char *from, const char *dir, const char *name, struct 
 }
 
 /* pip's --no-cache-dir turns the verdict cache off too: the user asked for a fresh look. */
+/* pip's --no-cache-dir (or PIP_NO_CACHE_DIR): no verdict cache either. */
 static bool no_cache_dir(const struct sp_request *r)
 {
+	const char *env = getenv("PIP_NO_CACHE_DIR");
 	size_t i;
 
 	for (i = 0; i < r->args.nforward; i++)
 		if (strcmp(r->args.forward[i], "--no-cache-dir") == 0)
 			return true;
-	return false;
+	return env && (!strcasecmp(env, "1") || !strcasecmp(env, "true") ||
+		       !strcasecmp(env, "yes") || !strcasecmp(env, "on"));
 }
 
 static int gate(int argc, char **argv, const char *cmd)

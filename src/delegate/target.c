@@ -29,6 +29,7 @@
 #include "core/xalloc.h"
 #include "delegate/proc.h"
 #include "delegate/venv.h"
+#include "fetch/store.h"
 #include "req/name.h"
 #include "core/file.h"
 #include "core/banned.h"
@@ -525,16 +526,16 @@ int sp_target_parse(struct sp_target *t, const char *json, size_t len, struct sp
 
 static char *cache_dir(const struct sp_target_opts *o)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *root, *dir;
 
 	if (o && o->cache_dir)
 		return xstrdup(o->cache_dir);
-	/* The XDG spec: a relative value is invalid and ignored. */
-	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/safepip/targets", xdg);
-	if (home && home[0] == '/')
-		return xasprintf("%s/.cache/safepip/targets", home);
-	return NULL;
+	/* The one cache root: SAFEPIP_CACHE_DIR, else the XDG rule. */
+	if (!(root = sp_store_cache_root()))
+		return NULL;
+	dir = xasprintf("%s/targets", root);
+	free(root);
+	return dir;
 }
 
 static void stamp(char *buf, size_t size, const struct stat *sb)
