@@ -210,7 +210,8 @@ static int gate(int argc, char **argv, const char *cmd)
 	enum sp_report_format report_fmt, out_fmt = SP_REPORT_TEXT;
 	struct cli_advisories adv = {0};
 	char prog[32];
-	struct sp_diag d;
+	struct sp_diag d, build_diag;
+	int build_err = 0;
 	enum sp_action overall = SP_ACTION_ALLOW;
 	bool have_policy = false, have_cat = false, is_root = geteuid() == 0, prepared = false;
 	const char *outcome = "error";
@@ -218,6 +219,7 @@ static int gate(int argc, char **argv, const char *cmd)
 	int err, rc = SP_EXIT_ERROR;
 
 	sp_diag_clear(&d);
+	sp_diag_clear(&build_diag);
 	memset(&cat, 0, sizeof(cat));
 	err = sp_request_load(&r, explain ? "install" : cmd, argc, argv, true, &d);
 	if (!err && r.args.help) {
@@ -309,9 +311,21 @@ static int gate(int argc, char **argv, const char *cmd)
 		err = sp_session_check_hashes(&r.session, r.roots, r.nroots,
 					      sp_pipconf_bool(&r.args.conf, SP_PIPOPT_REQUIRE_HASHES),
 					      &d);
-	/* Sdists' build requirements run code at build time: gated like the rest. */
-	if (!err && (explain || !download))
-		err = sp_session_resolve_builds(&r.session, &d);
+	if (err) {
+		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
+		sp_request_print_error(cmd, &d);
+		goto out;
+	}
+	/*
+	 * Sdists' build requirements run code at build time: gated like the
+	 * rest. When they cannot be had, what was resolved is still scanned
+	 * and judged: a blocked package is reported as blocked, and only a run
+	 * that would go on stops on the missing build environment.
+	 */
+	if (explain || !download) {
+		build_err = sp_session_resolve_builds(&r.session, &build_diag);
+		err = 0;
+	}
 	if (err) {
 		rc = err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
 		sp_request_print_error(cmd, &d);
@@ -403,6 +417,8 @@ static int gate(int argc, char **argv, const char *cmd)
 		/* As 'safepip scan' of a file: its report, failing at high findings. */
 		FILE *f = r.args.output ? fopen(r.args.output, "w") : stdout;
 
+		if (build_err)
+			fprintf(stderr, "safepip scan: note: %s\n", build_diag.msg);
 		rep.cache = vc ? &vst : NULL;
 		rep.fail_on = SP_SEV_HIGH;
 		rep.fail_on_verdict = SP_ACTION_UNSET;
@@ -453,10 +469,17 @@ static int gate(int argc, char **argv, const char *cmd)
 		n += p->file != NULL;
 	}
 	if (overall == SP_ACTION_BLOCK) {
+		if (build_err)
+			fprintf(stderr, "safepip %s: note: %s\n", cmd, build_diag.msg);
 		fprintf(stderr, "safepip %s: blocked by the policy; nothing was %s\n", cmd,
 			explain ? "changed" : download ? "downloaded" : "installed");
 		rc = SP_EXIT_BLOCKED;
 		outcome = "blocked";
+		goto out;
+	}
+	if (build_err) {
+		rc = build_err == SP_EUSAGE ? SP_EXIT_USAGE : SP_EXIT_ERROR;
+		sp_request_print_error(cmd, &build_diag);
 		goto out;
 	}
 	if (overall == SP_ACTION_WARN && !r.args.yes && !explain) {

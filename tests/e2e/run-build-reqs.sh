@@ -45,7 +45,10 @@ cat >"$T/spec.json" <<JSON
  {"name": "ch2", "version": "1.0", "kind": "sdist", "build_requires": ["ch3"]},
  {"name": "ch3", "version": "1.0", "kind": "sdist", "build_requires": ["ch4"]},
  {"name": "ch4", "version": "1.0", "kind": "sdist", "build_requires": ["ch5"]},
- {"name": "ch5", "version": "1.0", "kind": "sdist"}
+ {"name": "ch5", "version": "1.0", "kind": "sdist"},
+ {"name": "sdbad", "version": "1.0", "kind": "sdist", "build_requires": ["missingtool"],
+  "files": {"sdbad/__init__.py": "import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n"}},
+ {"name": "sdmiss", "version": "1.0", "kind": "sdist", "build_requires": ["missingtool"]}
 ]
 JSON
 "$PY" "$SRC/tests/support/fixtures.py" --out "$T/idx" "$T/spec.json" >/dev/null &&
@@ -75,14 +78,13 @@ PY
 }
 
 "$PY" -m venv "$T/venv" || exit 1
-# Fixtures are minutes old and setuptools has findings a team reviews once:
-# this policy lets both through and still blocks malicious code.
+# Fixtures are minutes old and setuptools has medium findings: this policy lets both
+# through and still blocks malicious code. (setuptools' distutils-precedence.pth is its
+# known shim, pth-exec-known, which no policy needs to waive.)
 cat >"$T/policy.json" <<'JSON'
 {"version": 1, "sdists": {"action": "allow"}, "release_age": {"minimum": "0 days"},
  "findings": {"severity": {"high": "warn", "medium": "ignore"}},
- "install": {"allow_root": true},
- "exceptions": [{"package": "setuptools", "rules": ["pth-exec"], "owner": "tests",
-                 "reason": "distutils-precedence.pth, reviewed", "expires": "2999-12-31"}]}
+ "install": {"allow_root": true}}
 JSON
 CLEAN=(env -i "PATH=/usr/bin:/bin" "HOME=$T/home" "TMPDIR=$T/tmp" "SAFEPIP_CACHE_DIR=$T/cache"
        "XDG_STATE_HOME=$T/state" "PIP_NO_CACHE_DIR=1")
@@ -131,6 +133,15 @@ freeze >"$T/after"
 expect $? "an sdist with a malicious build requirement is blocked (exit $rc), nothing ran"
 grep -q "'evilbuild 1.0' is a build requirement (to build sdevil 1.0)" "$T/out"
 expect $? "the block names the build requirement and whose build needs it"
+
+# 3b. a build environment that cannot be had: a malicious sdist is still judged (blocked,
+# exit 10, with a note), a clean one stops with the error naming what is missing (exit 3).
+gate sdbad; rc=$?
+[ $rc -eq 10 ] && grep -q "exec-decoded" "$T/out" && grep -q "note: cannot set up the build environment of 'sdbad 1.0'" "$T/out"
+expect $? "a malicious sdist whose build requirements cannot be had is blocked, not an error (exit $rc)"
+gate sdmiss; rc=$?
+[ $rc -eq 3 ] && grep -q "missingtool" "$T/out" && ! frozen -i '^sdmiss=='
+expect $? "a clean sdist whose build requirements cannot be had stops, naming them (exit $rc)"
 
 # 4. dependencies that only a build would tell: stop, with the way out.
 gate dyn; rc=$?
