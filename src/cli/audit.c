@@ -17,6 +17,7 @@
 
 #include "cli/advisories.h"
 #include "cli/cli.h"
+#include "cli/reportopts.h"
 #include "cli/request.h"
 #include "core/path.h"
 #include "core/xalloc.h"
@@ -238,29 +239,20 @@ static void suggest_upgrade(FILE *out, struct cli_advisories *adv, const char *n
 	fputs("; no release free of known advisories is recorded\n", out);
 }
 
-enum { OPT_FAIL_ON = 256, OPT_MIN_SEV, OPT_COLOR, OPT_NO_COLOR, OPT_POLICY, OPT_PYTHON };
+enum { OPT_PYTHON = CLI_OPT_FIRST_FREE };
 
 int cli_audit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
-		{"min-severity", required_argument, NULL, OPT_MIN_SEV},
-		{"color", required_argument, NULL, OPT_COLOR},
-		{"no-color", no_argument, NULL, OPT_NO_COLOR},
-		{"quiet", no_argument, NULL, 'q'},
-		{"policy", required_argument, NULL, OPT_POLICY},
+		CLI_REPORT_LONGOPTS,
 		{"python", required_argument, NULL, OPT_PYTHON},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *format = "text", *output = NULL, *color = "auto", *policy_file = NULL;
 	const char *python = NULL;
-	enum sp_action fail_on_verdict = SP_ACTION_BLOCK;
-	enum sp_report_format fmt = SP_REPORT_TEXT;
-	int fail_on = -1, min_sev = SP_SEV_LOW, c, rc = SP_EXIT_ERROR, err;
-	bool quiet = false, progress, have_policy = false, have_cat = false, have_target = false;
+	struct cli_report_opts ro;
+	int c, rc = SP_EXIT_ERROR, err;
+	bool progress, have_policy = false, have_cat = false, have_target = false;
 	struct sp_venv_opts vo = {0};
 	struct sp_venv venv = {0};
 	struct sp_target t;
@@ -282,52 +274,19 @@ int cli_audit(int argc, char **argv)
 
 	if (wants_requirements(argc, argv))
 		return audit_requirements(argc, argv);
+	cli_report_opts_init(&ro, "safepip audit", -1, SP_ACTION_BLOCK);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+f:o:qh", longopts, NULL)) != -1) {
+		int taken = cli_report_opt(&ro, c, optarg);
+
+		if (taken < 0)
+			return SP_EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
-		case 'f':
-			format = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_FAIL_ON:
-			fail_on = -1;
-			fail_on_verdict = !strcmp(optarg, "block")  ? SP_ACTION_BLOCK
-					  : !strcmp(optarg, "warn") ? SP_ACTION_WARN
-								    : SP_ACTION_UNSET;
-			if (fail_on_verdict == SP_ACTION_UNSET &&
-			    cli_severity_opt("safepip audit", "--fail-on", optarg, &fail_on, true))
-				return SP_EXIT_USAGE;
-			break;
-		case OPT_MIN_SEV:
-			if (cli_severity_opt("safepip audit", "--min-severity", optarg, &min_sev,
-					     false))
-				return SP_EXIT_USAGE;
-			break;
-		case OPT_COLOR:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
-			    strcmp(optarg, "never")) {
-				fprintf(stderr,
-					"safepip audit: invalid --color '%s' (expected auto, always or "
-					"never)\n",
-					optarg);
-				return SP_EXIT_USAGE;
-			}
-			color = optarg;
-			break;
-		case OPT_NO_COLOR:
-			color = "never";
-			break;
-		case OPT_POLICY:
-			policy_file = optarg;
-			break;
 		case OPT_PYTHON:
 			python = optarg;
-			break;
-		case 'q':
-			quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -339,12 +298,8 @@ int cli_audit(int argc, char **argv)
 			return SP_EXIT_USAGE;
 		}
 	}
-	if (sp_report_format_parse(format, &fmt)) {
-		fprintf(stderr,
-			"safepip audit: unknown format '%s' (expected text, json, sarif or html)\n",
-			format);
+	if (cli_report_opts_finish(&ro))
 		return SP_EXIT_USAGE;
-	}
 	if (optind < argc) {
 		fprintf(stderr,
 			"safepip audit: unexpected argument '%s' (audit an environment with --python, "
@@ -353,7 +308,7 @@ int cli_audit(int argc, char **argv)
 		return SP_EXIT_USAGE;
 	}
 
-	if ((err = cli_load_policy(&policy, policy_file, "safepip audit")))
+	if ((err = cli_load_policy(&policy, ro.policy, "safepip audit")))
 		return cli_policy_exit(err);
 	have_policy = true;
 	{
@@ -384,13 +339,13 @@ int cli_audit(int argc, char **argv)
 		fprintf(stderr, "safepip audit: cannot load the rule catalog: %s\n", d.msg);
 		goto out;
 	}
-	if (output && !(out = fopen(output, "w"))) {
-		fprintf(stderr, "safepip audit: cannot write '%s': %s\n", output, strerror(errno));
+	if (ro.output && !(out = fopen(ro.output, "w"))) {
+		fprintf(stderr, "safepip audit: cannot write '%s': %s\n", ro.output, strerror(errno));
 		out = stdout;
 		goto out;
 	}
 
-	progress = !quiet && isatty(STDERR_FILENO);
+	progress = !ro.quiet && isatty(STDERR_FILENO);
 	scanner = sp_scanner_new(&cat, engine, 0);
 	arts = xcalloc(t.n_installed + t.n_site_dirs + 1, sizeof(*arts));
 	for (i = 0; i < t.n_installed; i++) {
@@ -468,19 +423,19 @@ int cli_audit(int argc, char **argv)
 	rep.nartifacts = n;
 	rep.policy = &policy;
 	rep.verdicts = verdicts;
-	rep.fail_on_verdict = fail_on < 0 ? fail_on_verdict : SP_ACTION_UNSET;
+	rep.fail_on_verdict = ro.fail_on_verdict;
 	rep.catalog = &cat;
-	rep.min_severity = (enum sp_severity)min_sev;
-	rep.fail_on = fail_on;
-	rep.color = fmt == SP_REPORT_TEXT && cli_want_color(color, out);
-	if (fmt == SP_REPORT_TEXT && !quiet)
+	rep.min_severity = (enum sp_severity)ro.min_sev;
+	rep.fail_on = ro.fail_on;
+	rep.color = ro.fmt == SP_REPORT_TEXT && cli_want_color(ro.color, out);
+	if (ro.fmt == SP_REPORT_TEXT && !ro.quiet)
 		fprintf(out, "audit of %s (%s): %zu distribution(s)\n", venv.python,
 			t.in_venv ? "virtual environment" : "not a virtual environment",
 			t.n_installed);
-	err = sp_report_write(out, fmt, &rep);
+	err = sp_report_write(out, ro.fmt, &rep);
 	if (!err) {
 		/* What to upgrade to, from the advisories' fixed versions (offline). */
-		FILE *sink = fmt == SP_REPORT_TEXT ? out : stderr;
+		FILE *sink = ro.fmt == SP_REPORT_TEXT ? out : stderr;
 		bool header = false;
 
 		for (i = 0; i < n; i++) {
@@ -497,19 +452,10 @@ int cli_audit(int argc, char **argv)
 		err = SP_EIO;
 	if (err) {
 		fprintf(stderr, "safepip audit: cannot write the report to '%s': %s\n",
-			output ? output : "standard output", strerror(errno));
+			ro.output ? ro.output : "standard output", strerror(errno));
 		goto out;
 	}
-	rc = SP_EXIT_OK;
-	for (i = 0; i < n; i++) {
-		if (arts[i]->error) {
-			fprintf(stderr, "safepip audit: cannot scan '%s': %s\n", arts[i]->target,
-				arts[i]->error_msg);
-			rc = SP_EXIT_ERROR;
-		}
-	}
-	if (rc == SP_EXIT_OK && sp_report_failed(&rep))
-		rc = SP_EXIT_FINDINGS;
+	rc = cli_report_status(&ro, &rep);
 out:
 	sp_scanner_free(scanner);
 	for (i = 0; verdicts && i < n; i++)
@@ -533,7 +479,7 @@ out:
 		sp_target_release(&t);
 	sp_venv_release(&venv);
 	if (out != stdout && fclose(out) && rc != SP_EXIT_ERROR) {
-		fprintf(stderr, "safepip audit: cannot write '%s': %s\n", output, strerror(errno));
+		fprintf(stderr, "safepip audit: cannot write '%s': %s\n", ro.output, strerror(errno));
 		rc = SP_EXIT_ERROR;
 	}
 	return rc;

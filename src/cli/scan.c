@@ -13,6 +13,7 @@
 #include "cli/advisories.h"
 #include "cli/cache.h"
 #include "cli/cli.h"
+#include "cli/reportopts.h"
 #include "cli/request.h"
 #include "policy/policy.h"
 #include "policy/typosquat.h"
@@ -102,60 +103,22 @@ static bool names_requirements(int argc, char **argv)
 	return found;
 }
 
-enum { OPT_FAIL_ON = 256, OPT_MIN_SEV, OPT_COLOR, OPT_NO_COLOR, OPT_POLICY };
-
-int cli_severity_opt(const char *prog, const char *opt, const char *v, int *out, bool allow_never)
-{
-	enum sp_severity s;
-
-	if (allow_never && strcmp(v, "never") == 0) {
-		*out = -1;
-		return 0;
-	}
-	if (sp_severity_parse(v, &s)) {
-		fprintf(stderr, "%s: invalid %s '%s' (expected info, low, medium, high, critical%s)\n",
-			prog, opt, v, allow_never ? ", never, warn or block" : "");
-		return -1;
-	}
-	*out = (int)s;
-	return 0;
-}
-
-bool cli_want_color(const char *when, FILE *out)
-{
-	const char *term = getenv("TERM");
-
-	if (!strcmp(when, "always"))
-		return true;
-	if (!strcmp(when, "never") || getenv("NO_COLOR"))
-		return false;
-	return isatty(fileno(out)) && term && strcmp(term, "dumb") != 0;
-}
-
 int cli_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
-		{"min-severity", required_argument, NULL, OPT_MIN_SEV},
+		CLI_REPORT_LONGOPTS,
 		{"jobs", required_argument, NULL, 'j'},
-		{"color", required_argument, NULL, OPT_COLOR},
-		{"no-color", no_argument, NULL, OPT_NO_COLOR},
-		{"quiet", no_argument, NULL, 'q'},
-		{"policy", required_argument, NULL, OPT_POLICY},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *format = "text", *output = NULL, *color = "auto", *policy_file = NULL;
-	enum sp_action fail_on_verdict = SP_ACTION_UNSET;
+	struct cli_report_opts ro;
 	struct sp_policy policy;
 	bool have_policy = false;
 	struct sp_typosquat *popular = NULL;
 	struct sp_verdict *verdicts = NULL;
-	int fail_on = SP_SEV_HIGH, min_sev = SP_SEV_LOW, c, rc = SP_EXIT_ERROR, err;
+	int c, rc = SP_EXIT_ERROR, err;
 	unsigned jobs = 0;
-	bool quiet = false, progress;
+	bool progress;
 	struct sp_catalog cat;
 	bool have_cat = false;
 	struct sp_engine *engine = NULL;
@@ -165,7 +128,6 @@ int cli_scan(int argc, char **argv)
 	struct sp_vcache_stats vst;
 	bool *hit = NULL;
 	struct sp_report rep = {0};
-	enum sp_report_format fmt = SP_REPORT_TEXT;
 	struct cli_advisories adv = {0};
 	struct sp_diag d;
 	FILE *out = stdout;
@@ -173,31 +135,17 @@ int cli_scan(int argc, char **argv)
 
 	if (names_requirements(argc, argv))
 		return cli_scan_requirements(argc, argv);
+	cli_report_opts_init(&ro, "safepip scan", SP_SEV_HIGH, SP_ACTION_UNSET);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+f:o:j:qh", longopts, NULL)) != -1) {
+		int taken = cli_report_opt(&ro, c, optarg);
+
+		if (taken < 0)
+			return SP_EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
-		case 'f':
-			format = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_FAIL_ON:
-			fail_on_verdict = !strcmp(optarg, "block")  ? SP_ACTION_BLOCK
-					  : !strcmp(optarg, "warn") ? SP_ACTION_WARN
-								    : SP_ACTION_UNSET;
-			if (fail_on_verdict == SP_ACTION_UNSET &&
-			    cli_severity_opt("safepip scan", "--fail-on", optarg, &fail_on, true))
-				return SP_EXIT_USAGE;
-			break;
-		case OPT_POLICY:
-			policy_file = optarg;
-			break;
-		case OPT_MIN_SEV:
-			if (cli_severity_opt("safepip scan", "--min-severity", optarg, &min_sev, false))
-				return SP_EXIT_USAGE;
-			break;
 		case 'j': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -209,20 +157,6 @@ int cli_scan(int argc, char **argv)
 			jobs = (unsigned)v;
 			break;
 		}
-		case OPT_COLOR:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
-				fprintf(stderr, "safepip scan: invalid --color '%s' (expected auto, always or never)\n",
-					optarg);
-				return SP_EXIT_USAGE;
-			}
-			color = optarg;
-			break;
-		case OPT_NO_COLOR:
-			color = "never";
-			break;
-		case 'q':
-			quiet = true;
-			break;
 		case 'h':
 			usage(stdout);
 			return SP_EXIT_OK;
@@ -237,11 +171,8 @@ int cli_scan(int argc, char **argv)
 			return SP_EXIT_USAGE;
 		}
 	}
-	if (sp_report_format_parse(format, &fmt)) {
-		fprintf(stderr, "safepip scan: unknown format '%s' (expected text, json, sarif "
-			"or html)\n", format);
+	if (cli_report_opts_finish(&ro))
 		return SP_EXIT_USAGE;
-	}
 	if (optind >= argc) {
 		fputs("safepip scan: nothing to scan (give a wheel, sdist, directory or .py file)\n", stderr);
 		usage(stderr);
@@ -249,7 +180,7 @@ int cli_scan(int argc, char **argv)
 	}
 
 	/* The policy first: a malformed one stops the run before any work. */
-	if ((err = cli_load_policy(&policy, policy_file, "safepip scan")))
+	if ((err = cli_load_policy(&policy, ro.policy, "safepip scan")))
 		return cli_policy_exit(err);
 	have_policy = true;
 	{
@@ -271,12 +202,12 @@ int cli_scan(int argc, char **argv)
 		goto out;
 	}
 	have_cat = true;
-	if (output && !(out = fopen(output, "w"))) {
-		fprintf(stderr, "safepip scan: cannot write '%s': %s\n", output, strerror(errno));
+	if (ro.output && !(out = fopen(ro.output, "w"))) {
+		fprintf(stderr, "safepip scan: cannot write '%s': %s\n", ro.output, strerror(errno));
 		out = stdout;
 		goto out;
 	}
-	progress = !quiet && isatty(STDERR_FILENO);
+	progress = !ro.quiet && isatty(STDERR_FILENO);
 	arts = calloc((size_t)(argc - optind), sizeof(*arts));
 	hit = calloc((size_t)(argc - optind), sizeof(*hit));
 	if (!arts || !hit)
@@ -334,32 +265,23 @@ int cli_scan(int argc, char **argv)
 	rep.nartifacts = n;
 	rep.policy = &policy;
 	rep.verdicts = verdicts;
-	rep.fail_on_verdict = fail_on_verdict;
+	rep.fail_on_verdict = ro.fail_on_verdict;
 	rep.catalog = &cat;
-	rep.min_severity = (enum sp_severity)min_sev;
-	rep.fail_on = fail_on;
-	rep.color = fmt == SP_REPORT_TEXT && cli_want_color(color, out);
+	rep.min_severity = (enum sp_severity)ro.min_sev;
+	rep.fail_on = ro.fail_on;
+	rep.color = ro.fmt == SP_REPORT_TEXT && cli_want_color(ro.color, out);
 	rep.cache = vc ? &vst : NULL;
-	err = sp_report_write(out, fmt, &rep);
+	err = sp_report_write(out, ro.fmt, &rep);
 	if (!err && fflush(out))
 		err = SP_EIO;
 	if (err) {
 		fprintf(stderr, "safepip scan: cannot write the report to '%s': %s\n",
-			output ? output : "standard output", strerror(errno));
+			ro.output ? ro.output : "standard output", strerror(errno));
 		goto out;
 	}
-	if (!quiet)
+	if (!ro.quiet)
 		cli_vcache_summary(stderr, vc, n);
-	rc = SP_EXIT_OK;
-	for (i = 0; i < n; i++) {
-		if (arts[i]->error) {
-			fprintf(stderr, "safepip scan: cannot scan '%s': %s\n", arts[i]->target,
-				arts[i]->error_msg);
-			rc = SP_EXIT_ERROR;
-		}
-	}
-	if (rc == SP_EXIT_OK && sp_report_failed(&rep))
-		rc = SP_EXIT_FINDINGS;
+	rc = cli_report_status(&ro, &rep);
 out:
 	sp_scanner_free(scanner);
 	sp_vcache_close(vc);
@@ -378,7 +300,7 @@ out:
 	if (have_cat)
 		sp_catalog_release(&cat);
 	if (out != stdout && fclose(out) && rc != SP_EXIT_ERROR) {
-		fprintf(stderr, "safepip scan: cannot write '%s': %s\n", output, strerror(errno));
+		fprintf(stderr, "safepip scan: cannot write '%s': %s\n", ro.output, strerror(errno));
 		rc = SP_EXIT_ERROR;
 	}
 	return rc;
