@@ -9,6 +9,7 @@
  * would refuse it too and nothing read from it could be trusted.
  */
 #include "resolve/pyproject.h"
+#include "resolve/tsparse.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -544,7 +545,6 @@ int sp_pyproject_parse(struct sp_arena *a, const char *text, size_t len,
 		       struct sp_pyproject *out, struct sp_diag *d)
 {
 	struct ctx c = {0};
-	TSParser *parser = NULL;
 	TSTree *tree = NULL;
 	TSNode root;
 	uint32_t i, m;
@@ -560,18 +560,9 @@ int sp_pyproject_parse(struct sp_arena *a, const char *text, size_t len,
 	c.text = text;
 	c.p = out;
 	c.d = d;
-	parser = ts_parser_new();
-	if (!ts_parser_set_language(parser, tree_sitter_toml())) {
-		err = sp_diag_set(d, SP_EINTERNAL, "the TOML grammar does not match the "
-				  "tree-sitter library");
+	if ((err = sp_ts_parse(tree_sitter_toml(), "pyproject.toml", text, len,
+			       SP_TOML_PARSE_TIMEOUT_US, &tree, d)))
 		goto out;
-	}
-	ts_parser_set_timeout_micros(parser, SP_TOML_PARSE_TIMEOUT_US);
-	tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)len);
-	if (!tree) {
-		err = sp_diag_set(d, SP_ELIMIT, "pyproject.toml took too long to parse");
-		goto out;
-	}
 	root = ts_tree_root_node(tree);
 	if (ts_node_has_error(root)) {
 		if (d)
@@ -594,7 +585,6 @@ int sp_pyproject_parse(struct sp_arena *a, const char *text, size_t len,
 out:
 	if (tree)
 		ts_tree_delete(tree);
-	ts_parser_delete(parser);
 	if (err)
 		memset(out, 0, sizeof(*out));
 	return err;

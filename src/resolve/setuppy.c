@@ -11,6 +11,7 @@
  * could rebind it behind the parser's back.
  */
 #include "resolve/setuppy.h"
+#include "resolve/tsparse.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -435,7 +436,6 @@ int sp_setuppy_parse(struct sp_arena *a, const char *text, size_t len, struct sp
 		     struct sp_diag *d)
 {
 	struct ctx c;
-	TSParser *parser = NULL;
 	TSTree *tree = NULL;
 	int err;
 
@@ -447,18 +447,9 @@ int sp_setuppy_parse(struct sp_arena *a, const char *text, size_t len, struct sp
 	c.a = a;
 	c.text = text;
 	c.d = d;
-	parser = ts_parser_new();
-	if (!ts_parser_set_language(parser, tree_sitter_python())) {
-		err = sp_diag_set(d, SP_EINTERNAL, "the Python grammar does not match the "
-				  "tree-sitter library");
+	if ((err = sp_ts_parse(tree_sitter_python(), "setup.py", text, len,
+			       SP_SETUPPY_PARSE_TIMEOUT_US, &tree, d)))
 		goto out;
-	}
-	ts_parser_set_timeout_micros(parser, SP_SETUPPY_PARSE_TIMEOUT_US);
-	tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)len);
-	if (!tree) {
-		err = sp_diag_set(d, SP_ELIMIT, "setup.py took too long to parse");
-		goto out;
-	}
 	c.root = ts_tree_root_node(tree);
 	if (ts_node_has_error(c.root)) {
 		err = unknown(&c, c.root, "the file does not parse as Python");
@@ -478,7 +469,6 @@ out:
 	free(c.items);
 	if (tree)
 		ts_tree_delete(tree);
-	ts_parser_delete(parser);
 	if (err)
 		memset(out, 0, sizeof(*out));
 	return err;
