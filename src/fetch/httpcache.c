@@ -401,43 +401,14 @@ out:
 	return rc;
 }
 
-static bool count_entry(int dirfd, const char *name, const struct stat *st, void *arg)
-{
-	(void)dirfd;
-	(void)name;
-	sp_cache_usage_add(arg, (uint64_t)st->st_size, (int64_t)st->st_mtime);
-	return false;
-}
-
-struct prune {
-	int64_t before;
-	struct sp_cache_usage *u;
-};
-
-static bool prune_entry(int dirfd, const char *name, const struct stat *st, void *arg)
-{
-	struct prune *p = arg;
-
-	if (p->before != INT64_MAX && (int64_t)st->st_mtime >= p->before)
-		return false;
-	if (unlinkat(dirfd, name, 0) != 0)
-		return false;
-	sp_cache_usage_add(p->u, (uint64_t)st->st_size, (int64_t)st->st_mtime);
-	return true;
-}
-
 int sp_httpcache_usage(const char *root, struct sp_cache_usage *u, struct sp_diag *d)
 {
-	memset(u, 0, sizeof(*u));
-	return sp_fetch_walk(root, 1, count_entry, u, d);
+	return sp_fetch_walk_usage(root, 1, u, d);
 }
 
 int sp_httpcache_prune(const char *root, int64_t before, struct sp_cache_usage *removed,
 		       struct sp_diag *d)
 {
-	struct prune p = {before, removed};
-
-	memset(removed, 0, sizeof(*removed));
 	clean_tmp(root);
-	return sp_fetch_walk(root, 1, prune_entry, &p, d);
+	return sp_fetch_walk_prune(root, 1, before, removed, d);
 }

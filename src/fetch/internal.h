@@ -29,6 +29,17 @@ typedef bool (*sp_fetch_walk_fn)(int dirfd, const char *name, const struct stat 
 int sp_fetch_walk(const char *root, unsigned levels, sp_fetch_walk_fn fn, void *arg,
 		  struct sp_diag *d);
 
+struct sp_cache_usage;
+/* Entries, bytes and oldest and newest use of such a cache. */
+int sp_fetch_walk_usage(const char *root, unsigned levels, struct sp_cache_usage *u,
+			struct sp_diag *d);
+/*
+ * Removes the entries last used before `before` (unix seconds; INT64_MAX:
+ * all of them), summing what went into removed.
+ */
+int sp_fetch_walk_prune(const char *root, unsigned levels, int64_t before,
+			struct sp_cache_usage *removed, struct sp_diag *d);
+
 /*
  * Whether a file last modified at mtime should be marked as used again: the
  * time is refreshed at most once a minute, so a warm run does not write

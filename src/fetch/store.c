@@ -180,21 +180,34 @@ static bool prune_entry(int dirfd, const char *name, const struct stat *st, void
 	return true;
 }
 
-int sp_store_usage(const char *root, struct sp_cache_usage *u, struct sp_diag *d)
+int sp_fetch_walk_usage(const char *root, unsigned levels, struct sp_cache_usage *u,
+			struct sp_diag *d)
 {
 	memset(u, 0, sizeof(*u));
-	return sp_fetch_walk(root, 2, count_entry, u, d);
+	return sp_fetch_walk(root, levels, count_entry, u, d);
+}
+
+int sp_fetch_walk_prune(const char *root, unsigned levels, int64_t before,
+			struct sp_cache_usage *removed, struct sp_diag *d)
+{
+	struct prune p = {before, removed};
+
+	memset(removed, 0, sizeof(*removed));
+	return sp_fetch_walk(root, levels, prune_entry, &p, d);
+}
+
+int sp_store_usage(const char *root, struct sp_cache_usage *u, struct sp_diag *d)
+{
+	return sp_fetch_walk_usage(root, 2, u, d);
 }
 
 int sp_store_prune(const char *root, int64_t before, struct sp_cache_usage *removed,
 		   struct sp_diag *d)
 {
 	struct sp_store s = {0};
-	struct prune p = {before, removed};
 	int rc;
 
-	memset(removed, 0, sizeof(*removed));
-	rc = sp_fetch_walk(root, 2, prune_entry, &p, d);
+	rc = sp_fetch_walk_prune(root, 2, before, removed, d);
 	s.root = (char *)root;
 	s.tmpdir = xasprintf("%s/tmp", root);
 	sp_store_clean_tmp(&s);
