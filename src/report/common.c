@@ -1,7 +1,10 @@
 /* What every report format shares: counts, the overall verdict, names of kinds and formats. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/utf8.h"
+#include "report/internal.h"
 #include "report/report.h"
 #include "core/banned.h"
 
@@ -107,4 +110,34 @@ int sp_report_write(FILE *out, enum sp_report_format fmt, const struct sp_report
 		break;
 	}
 	return sp_report_text(out, r);
+}
+
+void report_add_text(cJSON *o, const char *key, const char *s, bool null_if_absent)
+{
+	char *clean;
+
+	if (!s) {
+		if (null_if_absent)
+			cJSON_AddNullToObject(o, key);
+		return;
+	}
+	clean = sp_utf8_clean(s, strlen(s));
+	cJSON_AddStringToObject(o, key, clean);
+	free(clean);
+}
+
+cJSON *report_layers_json(const struct sp_report *r)
+{
+	cJSON *layers = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < r->policy->nlayers; i++) {
+		cJSON *l = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(l, "layer", sp_layer_kind_name(r->policy->layers[i].kind));
+		report_add_text(l, "file", r->policy->layers[i].file, true);
+		cJSON_AddBoolToObject(l, "enforced", r->policy->layers[i].enforced);
+		cJSON_AddItemToArray(layers, l);
+	}
+	return layers;
 }

@@ -9,25 +9,12 @@
 #include "cache/vcache.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "report/internal.h"
 #include "report/report.h"
 #include "scan/capability.h"
 #include "core/banned.h"
 
 #define SCHEMA_VERSION 1
-
-/* Adds key: s (cleaned to valid UTF-8), or null when s is NULL. */
-static void add_text(cJSON *o, const char *key, const char *s)
-{
-	char *clean;
-
-	if (!s) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	clean = sp_utf8_clean(s, strlen(s));
-	cJSON_AddStringToObject(o, key, clean);
-	free(clean);
-}
 
 static cJSON *finding_json(const struct sp_finding *f, const struct sp_verdict *v, size_t i)
 {
@@ -39,7 +26,7 @@ static cJSON *finding_json(const struct sp_finding *f, const struct sp_verdict *
 	cJSON_AddStringToObject(o, "severity", sp_severity_name(f->severity));
 	cJSON_AddStringToObject(o, "confidence", sp_confidence_name(f->confidence));
 	cJSON_AddStringToObject(o, "context", sp_context_name(f->context));
-	add_text(o, "path", f->path);
+	report_add_text(o, "path", f->path, true);
 	if (f->line)
 		cJSON_AddNumberToObject(o, "line", f->line);
 	else
@@ -48,8 +35,8 @@ static cJSON *finding_json(const struct sp_finding *f, const struct sp_verdict *
 		cJSON_AddNumberToObject(o, "column", f->col);
 	else
 		cJSON_AddNullToObject(o, "column");
-	add_text(o, "snippet", f->snippet);
-	add_text(o, "detail", f->detail);
+	report_add_text(o, "snippet", f->snippet, true);
+	report_add_text(o, "detail", f->detail, true);
 	if (f->rule->cwe)
 		cJSON_AddNumberToObject(o, "cwe", f->rule->cwe);
 	else
@@ -73,17 +60,17 @@ static cJSON *verdict_json(const struct sp_report *r, const struct sp_verdict *v
 
 		cJSON_AddStringToObject(e, "action", sp_action_name(x->action));
 		cJSON_AddStringToObject(e, "id", x->id);
-		add_text(e, "message", x->message);
+		report_add_text(e, "message", x->message, true);
 		cJSON_AddNumberToObject(e, "findings", (double)x->count);
-		add_text(e, "path", x->path);
+		report_add_text(e, "path", x->path, true);
 		if (x->line)
 			cJSON_AddNumberToObject(e, "line", x->line);
 		else
 			cJSON_AddNullToObject(e, "line");
-		add_text(e, "setting", x->setting);
-		add_text(e, "layer",
-			 has_layer ? sp_layer_kind_name(r->policy->layers[x->layer].kind) : NULL);
-		add_text(e, "file", has_layer ? r->policy->layers[x->layer].file : NULL);
+		report_add_text(e, "setting", x->setting, true);
+		report_add_text(e, "layer",
+			 has_layer ? sp_layer_kind_name(r->policy->layers[x->layer].kind) : NULL, true);
+		report_add_text(e, "file", has_layer ? r->policy->layers[x->layer].file : NULL, true);
 		cJSON_AddBoolToObject(e, "enforced", x->enforced);
 		cJSON_AddItemToArray(list, e);
 	}
@@ -136,10 +123,10 @@ static cJSON *artifact_json(const struct sp_report *r, size_t idx)
 	size_t i;
 	int max;
 
-	add_text(o, "target", a->target);
+	report_add_text(o, "target", a->target, true);
 	cJSON_AddStringToObject(o, "kind", sp_report_kind_name(a->kind));
-	add_text(o, "name", a->name);
-	add_text(o, "version", a->version);
+	report_add_text(o, "name", a->name, true);
+	report_add_text(o, "version", a->version, true);
 	if (a->has_sha256) {
 		sp_hex(a->sha256, SP_SHA256_LEN, hex);
 		cJSON_AddStringToObject(o, "sha256", hex);
@@ -149,7 +136,7 @@ static cJSON *artifact_json(const struct sp_report *r, size_t idx)
 	cJSON_AddNumberToObject(o, "files", (double)a->files);
 	cJSON_AddNumberToObject(o, "sources", (double)a->sources);
 	cJSON_AddNumberToObject(o, "source_bytes", (double)a->source_bytes);
-	add_text(o, "error", a->error ? a->error_msg : NULL);
+	report_add_text(o, "error", a->error ? a->error_msg : NULL, true);
 	max = sp_artifact_max_severity(a);
 	if (max >= 0)
 		cJSON_AddStringToObject(o, "max_severity", sp_severity_name((enum sp_severity)max));
@@ -195,19 +182,10 @@ int sp_report_json(FILE *out, const struct sp_report *r)
 	cJSON_AddItemToObject(summary, "by_severity", sev);
 	cJSON_AddBoolToObject(summary, "failed", sp_report_failed(r));
 	if (r->verdicts && r->policy) {
-		cJSON *pol = cJSON_AddObjectToObject(root, "policy"), *layers;
+		cJSON *pol = cJSON_AddObjectToObject(root, "policy");
 
 		cJSON_AddStringToObject(summary, "verdict", sp_action_name(sp_report_verdict(r)));
-		layers = cJSON_AddArrayToObject(pol, "layers");
-		for (i = 0; i < r->policy->nlayers; i++) {
-			cJSON *l = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(l, "layer",
-						sp_layer_kind_name(r->policy->layers[i].kind));
-			add_text(l, "file", r->policy->layers[i].file);
-			cJSON_AddBoolToObject(l, "enforced", r->policy->layers[i].enforced);
-			cJSON_AddItemToArray(layers, l);
-		}
+		cJSON_AddItemToObject(pol, "layers", report_layers_json(r));
 	}
 	{
 		cJSON *c = cJSON_AddObjectToObject(root, "cache");

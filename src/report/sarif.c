@@ -22,6 +22,7 @@
 #include "core/digest.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "report/internal.h"
 #include "report/report.h"
 #include "core/banned.h"
 
@@ -100,22 +101,11 @@ static const char *precision_of(enum sp_confidence c)
 	return c == SP_CONF_HIGH ? "high" : c == SP_CONF_MEDIUM ? "medium" : "low";
 }
 
-static void add_text(cJSON *o, const char *key, const char *s)
-{
-	char *clean;
-
-	if (!s)
-		return;
-	clean = sp_utf8_clean(s, strlen(s));
-	cJSON_AddStringToObject(o, key, clean);
-	free(clean);
-}
-
 static cJSON *message(const char *text)
 {
 	cJSON *m = cJSON_CreateObject();
 
-	add_text(m, "text", text);
+	report_add_text(m, "text", text, false);
 	return m;
 }
 
@@ -308,9 +298,9 @@ static cJSON *rule_json(const struct ctx *c, const struct rdesc *d)
 	if (rule->bandit || rule->pycodeaudit || rule->guarddog) {
 		cJSON *peers = cJSON_AddObjectToObject(props, "peers");
 
-		add_text(peers, "bandit", rule->bandit);
-		add_text(peers, "pycodeaudit", rule->pycodeaudit);
-		add_text(peers, "guarddog", rule->guarddog);
+		report_add_text(peers, "bandit", rule->bandit, false);
+		report_add_text(peers, "pycodeaudit", rule->pycodeaudit, false);
+		report_add_text(peers, "guarddog", rule->guarddog, false);
 	}
 	tags = cJSON_AddArrayToObject(props, "tags");
 	cJSON_AddItemToArray(tags, cJSON_CreateString("security"));
@@ -359,14 +349,14 @@ static cJSON *reasons_json(const struct sp_report *r, const struct sp_verdict *v
 
 		cJSON_AddStringToObject(e, "action", sp_action_name(x->action));
 		cJSON_AddStringToObject(e, "id", x->id);
-		add_text(e, "message", x->message);
+		report_add_text(e, "message", x->message, false);
 		if (x->count)
 			cJSON_AddNumberToObject(e, "findings", (double)x->count);
-		add_text(e, "setting", x->setting);
+		report_add_text(e, "setting", x->setting, false);
 		if (x->layer >= 0 && (size_t)x->layer < r->policy->nlayers) {
 			cJSON_AddStringToObject(
 				e, "layer", sp_layer_kind_name(r->policy->layers[x->layer].kind));
-			add_text(e, "file", r->policy->layers[x->layer].file);
+			report_add_text(e, "file", r->policy->layers[x->layer].file, false);
 		}
 		cJSON_AddBoolToObject(e, "enforced", x->enforced);
 		cJSON_AddItemToArray(list, e);
@@ -383,7 +373,7 @@ static void add_top_artifact(struct ctx *c, size_t i)
 	char *uri = uri_of(a->target);
 
 	loc = cJSON_AddObjectToObject(o, "location");
-	add_text(loc, "uri", uri);
+	report_add_text(loc, "uri", uri, false);
 	free(uri);
 	roles = cJSON_AddArrayToObject(o, "roles");
 	cJSON_AddItemToArray(roles, cJSON_CreateString("analysisTarget"));
@@ -395,14 +385,14 @@ static void add_top_artifact(struct ctx *c, size_t i)
 		cJSON_AddStringToObject(h, "sha-256", hex);
 	}
 	props = cJSON_AddObjectToObject(o, "properties");
-	add_text(props, "target", a->target);
+	report_add_text(props, "target", a->target, false);
 	cJSON_AddStringToObject(props, "kind", sp_report_kind_name(a->kind));
-	add_text(props, "name", a->name);
-	add_text(props, "version", a->version);
+	report_add_text(props, "name", a->name, false);
+	report_add_text(props, "version", a->version, false);
 	cJSON_AddNumberToObject(props, "files", (double)a->files);
 	cJSON_AddNumberToObject(props, "sources", (double)a->sources);
 	if (a->error)
-		add_text(props, "error", a->error_msg);
+		report_add_text(props, "error", a->error_msg, false);
 	if (v) {
 		cJSON_AddStringToObject(props, "verdict", sp_action_name(v->action));
 		cJSON_AddItemToObject(props, "reasons", reasons_json(c->r, v));
@@ -445,7 +435,7 @@ static void add_files(struct ctx *c, size_t i, size_t *idx)
 			char *uri = uri_of(f->path);
 
 			loc = cJSON_AddObjectToObject(o, "location");
-			add_text(loc, "uri", uri);
+			report_add_text(loc, "uri", uri, false);
 			free(uri);
 			cJSON_AddNumberToObject(o, "parentIndex", (double)c->top[i]);
 			cJSON_AddItemToArray(c->artifacts, o);
@@ -601,8 +591,8 @@ static cJSON *finding_result(const struct ctx *c, size_t i, size_t j, size_t fil
 	cJSON_AddStringToObject(props, "confidence", sp_confidence_name(f->confidence));
 	cJSON_AddStringToObject(props, "context", sp_context_name(f->context));
 	cJSON_AddStringToObject(props, "category", f->rule->category);
-	add_text(props, "path", f->path);
-	add_text(props, "detail", f->detail);
+	report_add_text(props, "path", f->path, false);
+	report_add_text(props, "detail", f->detail, false);
 	if (v && j < v->nfindings)
 		cJSON_AddStringToObject(props, "policy", sp_action_name(v->finding_actions[j]));
 	if (v)
@@ -629,11 +619,11 @@ static cJSON *check_result(const struct ctx *c, size_t i, const struct sp_reason
 	props = cJSON_AddObjectToObject(o, "properties");
 	cJSON_AddStringToObject(props, "policy", sp_action_name(x->action));
 	cJSON_AddStringToObject(props, "verdict", sp_action_name(v->action));
-	add_text(props, "setting", x->setting);
+	report_add_text(props, "setting", x->setting, false);
 	if (x->layer >= 0 && (size_t)x->layer < p->nlayers) {
 		cJSON_AddStringToObject(props, "layer",
 					sp_layer_kind_name(p->layers[x->layer].kind));
-		add_text(props, "file", p->layers[x->layer].file);
+		report_add_text(props, "file", p->layers[x->layer].file, false);
 	}
 	cJSON_AddBoolToObject(props, "enforced", x->enforced);
 	return o;
@@ -659,19 +649,8 @@ static cJSON *run_properties(const struct sp_report *r)
 		cJSON_AddNumberToObject(sev, sp_severity_name((enum sp_severity)i),
 					(double)counts[i]);
 	if (r->verdicts && r->policy) {
-		cJSON *layers;
-
 		cJSON_AddStringToObject(props, "verdict", sp_action_name(sp_report_verdict(r)));
-		layers = cJSON_AddArrayToObject(props, "policyLayers");
-		for (i = 0; i < r->policy->nlayers; i++) {
-			cJSON *l = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(l, "layer",
-						sp_layer_kind_name(r->policy->layers[i].kind));
-			add_text(l, "file", r->policy->layers[i].file);
-			cJSON_AddBoolToObject(l, "enforced", r->policy->layers[i].enforced);
-			cJSON_AddItemToArray(layers, l);
-		}
+		cJSON_AddItemToObject(props, "policyLayers", report_layers_json(r));
 	}
 	return props;
 }
