@@ -80,9 +80,17 @@ struct sp_rule {
 	 */
 	bool escalate;
 	bool builtin;            /* found by code, not by a query */
-	/* Examples from the catalog, each a Python source text; NULL-terminated. */
+	/*
+	 * Examples from the catalog, each a Python source text; NULL-terminated
+	 * (empty lists, never NULL). aliased must raise the rule through an
+	 * alias (import ... as, __import__("m"), getattr(m, "f") ...);
+	 * aliased_gap holds alias forms the engine does not resolve yet.
+	 */
 	const char **positive;
 	const char **negative;
+	const char **aliased;
+	const char **aliased_gap;
+	const char *alias_note; /* what "aliased" means for this rule, or NULL */
 };
 
 /*
@@ -118,9 +126,10 @@ int sp_catalog_load_embedded(struct sp_catalog *cat, struct sp_diag *d);
 
 /*
  * Building a catalog by hand (tests, a rules directory): init, add rule
- * files and query files in any order, then seal, which checks that every
- * query rule has an example of each kind and computes the hash. Errors
- * name the file and the JSON path of the bad value.
+ * files and query files in any order, then seal, which refuses duplicate
+ * ids and computes the hash. Adding rules checks each one, a query rule's
+ * examples included (positive, negative and aliased); errors name the file
+ * and the JSON path of the bad value.
  */
 void sp_catalog_init(struct sp_catalog *cat);
 int sp_catalog_add_rules(struct sp_catalog *cat, const char *name, const char *json, size_t len,
