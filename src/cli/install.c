@@ -542,11 +542,17 @@ static int gate(int argc, char **argv, const char *cmd)
 	{
 		struct sp_run_opts ro = {0};
 		struct sp_proc_status st = {0};
-		char **fwd = xcalloc(r.args.nforward + 1, sizeof(*fwd));
+		size_t nfwd = r.args.nforward + (size_t)r.args.quiet + (size_t)r.args.verbose, k = 0;
+		char **fwd = xcalloc(nfwd + 1, sizeof(*fwd));
 		char how[96];
 
 		for (i = 0; i < r.args.nforward; i++)
-			fwd[i] = (char *)r.args.forward[i];
+			fwd[k++] = (char *)r.args.forward[i];
+		/* -q and -v are safepip's and pip's: the installer hears them too. */
+		for (i = 0; i < (size_t)r.args.quiet; i++)
+			fwd[k++] = (char *)"-q";
+		for (i = 0; i < (size_t)r.args.verbose; i++)
+			fwd[k++] = (char *)"-v";
 		ro.installer = r.args.installer && strcmp(r.args.installer, "uv") == 0
 				       ? SP_INSTALLER_UV : SP_INSTALLER_PIP;
 		ro.python = r.venv.python;
