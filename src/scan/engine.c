@@ -3,14 +3,16 @@
  *
  * A file is parsed once. One iterative walk over the tree collects its
  * structure: imports (the import table), function and lambda bodies
- * (context), import-like assignments and every call. Rule patterns are
- * split at load time: those rooted at a call and keyed by the callee's
- * name, the method name or the function node's type go into a query run
- * only on the calls that could match (a query's cost grows with every
- * pattern that could start at a node, and most rules start at calls);
- * the rest run in one pass over the whole tree. Predicates are evaluated
- * after the walk, when the import table is complete (a module may use a
- * name above the import that binds it).
+ * (context), import-like assignments, every call, and the nodes the other
+ * rule patterns can be rooted at. Rule patterns are split at load time:
+ * those rooted at a call and keyed by the callee's name, the method name
+ * or the function node's type go into groups compiled on first use and run
+ * only on the calls their keys name (a query's cost grows with every
+ * pattern that could start at a node, and most rules start at calls); the
+ * rest run on the nodes of their root types the walk noted, never over the
+ * whole tree. Every run is limited to the node's last byte (see
+ * limit_to_end()). Queries run after the walk, when the import table is
+ * complete (a module may use a name above the import that binds it).
  *
  * Predicates tree-sitter leaves to the host:
  *   (#rule! "id")                    which catalog rule a pattern belongs to
@@ -43,7 +45,9 @@
  */
 #include "scan/engine.h"
 
+#include <pthread.h>
 #include <regex.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,10 +112,42 @@ struct qset {
 	uint32_t cap_match;
 };
 
+/*
+ * Call patterns compiled on first use: compiling costs about a millisecond
+ * per pattern, most of a run's start-up, while a small package calls few
+ * of the names the rules know.
+ */
+struct unit {
+	char *text;
+	pthread_mutex_t lock;
+	atomic_int state; /* 0 not compiled, 1 ready, -1 does not compile */
+	int err;
+	char msg[200];
+	struct qset qs;
+};
+
+struct key {
+	char *s;
+	uint32_t unit;
+};
+
+struct type_key {
+	TSSymbol sym;
+	uint32_t unit;
+};
+
 struct sp_engine {
 	const struct sp_catalog *cat;
-	/* Internal patterns, then every rule pattern not dispatched by callee. */
-	struct qset q;
+	/*
+	 * Rule patterns not dispatched by callee whose root node types are
+	 * known (root_sym[symbol]): run on the nodes of those types the walk
+	 * meets, not over the whole tree.
+	 */
+	struct qset rootq;
+	bool *root_sym;
+	uint32_t nsyms;
+	/* Patterns whose root could be any node (a wildcard): one pass over the tree. */
+	struct qset wholeq;
 	/* Node types and fields the structure walk looks for. */
 	TSSymbol sym_call, sym_import, sym_import_from, sym_assignment, sym_function, sym_lambda,
 		sym_identifier, sym_dotted_name, sym_aliased_import, sym_wildcard, sym_relative,
@@ -119,18 +155,21 @@ struct sp_engine {
 	TSFieldId fld_function, fld_name, fld_alias, fld_module_name, fld_left, fld_right,
 		fld_body;
 	/*
-	 * Rule patterns rooted at a call whose callee a #callee? names: run
-	 * only on the calls whose resolved callee is in names or prefixes.
+	 * Rule patterns rooted at a call and keyed by the callee's resolved
+	 * name (exact or a prefix "x*"), the method name or the type of the
+	 * function node, grouped into units: each key belongs to one unit.
+	 * A call runs only the units its keys name.
 	 */
-	struct qset callq;
-	char **names; /* sorted, exact */
-	size_t nnames;
-	char **prefixes; /* from "x*" */
-	size_t nprefixes;
-	char **methods; /* sorted: calls of x.<method>(...) */
-	size_t nmethods;
-	TSSymbol fn_types[4]; /* calls whose function is a node of this type */
-	size_t nfn_types;
+	struct unit *units;
+	size_t nunits;
+	struct key *names; /* sorted */
+	size_t nnames, capnames;
+	struct key *prefixes;
+	size_t nprefixes, capprefixes;
+	struct key *methods; /* sorted: calls of x.<method>(...) */
+	size_t nmethods, capmethods;
+	struct type_key *fn_types;
+	size_t nfn_types, capfn_types;
 	const struct sp_rule *r_too_large, *r_parse, *r_timeout, *r_incomplete, *r_nul;
 	const struct sp_rule *r_bidi, *r_invisible, *r_confusable, *r_nfkc, *r_entropy,
 		*r_destination, *r_telemetry;
@@ -140,7 +179,6 @@ struct sp_worker {
 	const struct sp_engine *engine;
 	TSParser *parser;
 	TSQueryCursor *cursor;
-	TSQueryCursor *call_cursor;
 };
 
 /* ---------- engine construction ---------- */
@@ -219,7 +257,7 @@ static int pattern_error(struct qset *qs, const char *text, uint32_t pat, const 
 			   rule[0] ? " '" : "", rule, rule[0] ? "'" : "", line, what);
 }
 
-static int parse_predicates(struct sp_engine *e, struct qset *qs, const char *text,
+static int parse_predicates(const struct sp_engine *e, struct qset *qs, const char *text,
 			    uint32_t pat, struct sp_diag *d)
 {
 	struct pattern *p = &qs->patterns[pat];
@@ -361,7 +399,7 @@ static const struct sp_rule *need_rule(const struct sp_catalog *cat, const char 
 }
 
 /* Compiles text into qs and reads every pattern's predicates. */
-static int compile(struct sp_engine *e, struct qset *qs, const char *text, struct sp_diag *d)
+static int compile(const struct sp_engine *e, struct qset *qs, const char *text, struct sp_diag *d)
 {
 	uint32_t off = 0, i;
 	TSQueryError qerr = TSQueryErrorNone;
@@ -405,16 +443,6 @@ static void release(struct qset *qs)
 	if (qs->query)
 		ts_query_delete(qs->query);
 	memset(qs, 0, sizeof(*qs));
-}
-
-/* The text of pattern pat of qs (up to the next pattern), in a new string. */
-static char *pattern_text(const struct qset *qs, const char *text, uint32_t pat)
-{
-	uint32_t from = ts_query_start_byte_for_pattern(qs->query, pat);
-	uint32_t to = pat + 1 < qs->npatterns ? ts_query_start_byte_for_pattern(qs->query, pat + 1)
-					      : (uint32_t)strlen(text);
-
-	return xstrndup(text + from, to - from);
 }
 
 /*
@@ -463,124 +491,6 @@ static void shapes_release(struct shapes *sh)
 	regfree(&sh->type);
 }
 
-/* The predicate of pattern pat on the capture named ptext[m.rm_so, m.rm_eo) with one of the ops. */
-static const struct pred *pred_on(const struct qset *qs, uint32_t pat, const char *ptext,
-				  regmatch_t m, enum pred_op op1, enum pred_op op2)
-{
-	static const struct pred found;
-	const struct pattern *p;
-	uint32_t i, len;
-	const char *name;
-
-	/* Before compiling, only the text can tell: any predicate of these ops on @name. */
-	if (!qs) {
-		for (i = 0; i < sizeof(pred_names) / sizeof(pred_names[0]); i++) {
-			char needle[64];
-			const char *at = ptext;
-			size_t n;
-
-			if (pred_names[i].op != op1 && pred_names[i].op != op2)
-				continue;
-			n = (size_t)snprintf(needle, sizeof(needle), "(#%s @%.*s", pred_names[i].name,
-					     (int)(m.rm_eo - m.rm_so), ptext + m.rm_so);
-			if (n >= sizeof(needle))
-				continue;
-			while ((at = strstr(at, needle))) {
-				char c = at[n];
-
-				at += n;
-				if (c == ' ' || c == '\t' || c == '\n' || c == ')')
-					return &found;
-			}
-		}
-		return NULL;
-	}
-	p = &qs->patterns[pat];
-
-	for (i = 0; i < p->npreds; i++) {
-		if (p->preds[i].op != op1 && p->preds[i].op != op2)
-			continue;
-		name = ts_query_capture_name_for_id(qs->query, p->preds[i].capture, &len);
-		if (len == (uint32_t)(m.rm_eo - m.rm_so) && !memcmp(name, ptext + m.rm_so, len))
-			return &p->preds[i];
-	}
-	return NULL;
-}
-
-/* How pattern pat can be dispatched; *key gets the predicate or the type name. */
-static enum dispatch classify(const struct qset *qs, uint32_t pat, const char *ptext,
-			      const struct shapes *sh, const struct pred **key, char *type,
-			      size_t typelen)
-{
-	regmatch_t m[5];
-
-	if (!regexec(&sh->callee, ptext, 2, m, 0) &&
-	    (*key = pred_on(qs, pat, ptext, m[1], P_CALLEE, P_CALLEE)))
-		return D_CALLEE;
-	if (!regexec(&sh->method, ptext, 5, m, 0) &&
-	    (*key = pred_on(qs, pat, ptext, m[4], P_EQ, P_ANY_OF)))
-		return D_METHOD;
-	if (!regexec(&sh->type, ptext, 2, m, 0)) {
-		snprintf(type, typelen, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), ptext + m[1].rm_so);
-		return D_TYPE;
-	}
-	return D_NONE;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void index_methods(struct sp_engine *e, const struct pred *pr)
-{
-	uint32_t k;
-
-	for (k = 0; k < pr->nargs; k++) {
-		e->methods = xrealloc(e->methods, (e->nmethods + 1) * sizeof(char *));
-		e->methods[e->nmethods++] = xstrdup(pr->args[k]);
-	}
-}
-
-static void index_type(struct sp_engine *e, const char *type)
-{
-	TSSymbol sym = ts_language_symbol_for_name(tree_sitter_python(), type,
-						   (uint32_t)strlen(type), true);
-	size_t i;
-
-	for (i = 0; i < e->nfn_types; i++)
-		if (e->fn_types[i] == sym)
-			return;
-	if (e->nfn_types < sizeof(e->fn_types) / sizeof(e->fn_types[0]))
-		e->fn_types[e->nfn_types++] = sym;
-}
-
-static void index_names(struct sp_engine *e, const struct pred *pr)
-{
-	uint32_t k;
-
-	for (k = 0; k < pr->nargs; k++) {
-		size_t len = strlen(pr->args[k]);
-
-		if (len && pr->args[k][len - 1] == '*') {
-			e->prefixes = xrealloc(e->prefixes, (e->nprefixes + 1) * sizeof(char *));
-			e->prefixes[e->nprefixes++] = xstrndup(pr->args[k], len - 1);
-		} else {
-			e->names = xrealloc(e->names, (e->nnames + 1) * sizeof(char *));
-			e->names[e->nnames++] = xstrdup(pr->args[k]);
-		}
-	}
-}
-
-/*
- * Splits the rule patterns in two. Every pattern in one query costs cursor
- * states at every node where it could start, and most rules start at a
- * call: with a hundred of them, matching costs several times the parse.
- * Patterns that are "a call whose callee is one of these names" go into a
- * second query that runs only on the calls whose resolved callee is one
- * of the names any of them asks for; the rest stay in the main query with
- * the internal patterns and one pattern that collects every call.
- */
 /*
  * Moves *text to the start of the next top-level pattern (past blanks and
  * ';' comments) and returns its length up to its closing bracket, or 0 at
@@ -621,75 +531,496 @@ static size_t next_pattern(const char **text)
 	return (size_t)(p - start);
 }
 
+/* Past blanks and ';' comments. */
+static const char *skip_blank(const char *p)
+{
+	for (;;) {
+		p += strspn(p, " \t\r\n\f\v");
+		if (*p != ';')
+			return p;
+		p += strcspn(p, "\n");
+	}
+}
+
+/* The length of one item of a pattern: a bracketed group, a string or a bare token. */
+static size_t item_len(const char *p)
+{
+	const char *q = p;
+
+	if (*p == '(' || *p == '[')
+		return next_pattern(&q);
+	if (*p == '"') {
+		for (q++; *q && *q != '"'; q++)
+			if (*q == '\\' && q[1])
+				q++;
+		return (size_t)(q - p) + (*q == '"');
+	}
+	return strcspn(p, " \t\r\n\f\v()[];\"");
+}
+
+/*
+ * Marks in e->root_sym the node types a pattern can be rooted at, read from
+ * its text: "(type ...)", a group "((type ...) @c (#pred ...))" or an
+ * alternation "[(a ...) (b ...)]". False when a root could be any node (a
+ * wildcard, an anonymous node, a type this grammar lacks): the pattern then
+ * runs over the whole tree.
+ */
+static bool mark_roots(struct sp_engine *e, const char *p, unsigned depth)
+{
+	const char *end;
+	size_t len, n;
+	TSSymbol sym;
+	bool any = false;
+
+	p = skip_blank(p);
+	if (depth > 8)
+		return false;
+	if (*p == '[') {
+		end = p + item_len(p) - 1;
+		for (p = skip_blank(p + 1); p < end && *p != ']'; p = skip_blank(p + len)) {
+			len = item_len(p);
+			if (!len)
+				return false;
+			if (*p == '(' || *p == '[') {
+				if (!mark_roots(e, p, depth + 1))
+					return false;
+				any = true;
+			} else if (*p == '"') {
+				return false;
+			}
+		}
+		return any;
+	}
+	if (*p != '(')
+		return false;
+	p = skip_blank(p + 1);
+	if (*p == '(' || *p == '[')
+		return mark_roots(e, p, depth + 1);
+	n = strcspn(p, " \t\r\n\f\v()[];\"");
+	if (!n || !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) || memchr(p, '/', n))
+		return false;
+	sym = ts_language_symbol_for_name(tree_sitter_python(), p, (uint32_t)n, true);
+	if (!sym || sym >= e->nsyms)
+		return false;
+	e->root_sym[sym] = true;
+	return true;
+}
+
+/*
+ * The predicate of one of the ops on @name (ptext[m.rm_so, m.rm_eo)), read
+ * from the pattern's text before it is compiled: a pointer just past
+ * "(#op? @name", the first in the text, or NULL.
+ */
+static const char *pred_text(const char *ptext, regmatch_t m, enum pred_op op1, enum pred_op op2)
+{
+	const char *best = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(pred_names) / sizeof(pred_names[0]); i++) {
+		char needle[64];
+		const char *at = ptext;
+		size_t n;
+
+		if (pred_names[i].op != op1 && pred_names[i].op != op2)
+			continue;
+		n = (size_t)snprintf(needle, sizeof(needle), "(#%s @%.*s", pred_names[i].name,
+				     (int)(m.rm_eo - m.rm_so), ptext + m.rm_so);
+		if (n >= sizeof(needle))
+			continue;
+		while ((at = strstr(at, needle))) {
+			char c = at[n];
+
+			at += n;
+			if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ')') {
+				if (!best || at < best)
+					best = at;
+				break;
+			}
+		}
+	}
+	return best;
+}
+
+/* How a pattern can be dispatched, and where its key is: the predicate's arguments or the type. */
+static enum dispatch classify(const char *ptext, const struct shapes *sh, const char **args,
+			      char *type, size_t typelen)
+{
+	regmatch_t m[5];
+
+	if (!regexec(&sh->callee, ptext, 2, m, 0) &&
+	    (*args = pred_text(ptext, m[1], P_CALLEE, P_CALLEE)))
+		return D_CALLEE;
+	if (!regexec(&sh->method, ptext, 5, m, 0) &&
+	    (*args = pred_text(ptext, m[4], P_EQ, P_ANY_OF)))
+		return D_METHOD;
+	if (!regexec(&sh->type, ptext, 2, m, 0)) {
+		snprintf(type, typelen, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), ptext + m[1].rm_so);
+		return D_TYPE;
+	}
+	return D_NONE;
+}
+
+/*
+ * The string arguments of a predicate, from the text after its capture up
+ * to its ')', unescaped as tree-sitter does (\n \r \t \0, else the
+ * character itself). Returns how many were added to *out (malloc'd).
+ */
+static size_t read_strings(const char *p, char ***out, size_t *n)
+{
+	size_t added = 0;
+
+	for (p = skip_blank(p); *p == '"'; p = skip_blank(p)) {
+		struct sp_buf b;
+
+		sp_buf_init(&b, SIZE_MAX);
+		for (p++; *p && *p != '"'; p++) {
+			char c = *p;
+
+			if (c == '\\' && p[1]) {
+				c = *++p;
+				c = c == 'n'   ? '\n'
+				    : c == 'r' ? '\r'
+				    : c == 't' ? '\t'
+				    : c == '0' ? '\0'
+						 : c;
+			}
+			sp_buf_add(&b, &c, 1);
+		}
+		if (*p == '"')
+			p++;
+		*out = xrealloc(*out, (*n + 1) * sizeof(char *));
+		(*out)[(*n)++] = xstrndup(b.data ? b.data : "", b.len);
+		sp_buf_release(&b);
+		added++;
+	}
+	return added;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(((const struct key *)a)->s, ((const struct key *)b)->s);
+}
+
+/* A dispatch key of one pattern: "n:name", "p:prefix", "m:method" or "t:type". */
+struct tagged {
+	char *key;
+	uint32_t pattern;
+};
+
+static int cmp_tagged(const void *a, const void *b)
+{
+	const struct tagged *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->pattern > y->pattern) - (x->pattern < y->pattern);
+}
+
+static uint32_t find_set(uint32_t *parent, uint32_t i)
+{
+	while (parent[i] != i) {
+		parent[i] = parent[parent[i]];
+		i = parent[i];
+	}
+	return i;
+}
+
+/* Adds key k (tagged) of unit u to the engine's indexes, once. */
+static void index_key(struct sp_engine *e, const char *k, uint32_t u)
+{
+	const char *v = k + 2;
+
+	switch (k[0]) {
+	case 'n':
+		SP_GROW(e->names, e->nnames + 1, e->capnames);
+		e->names[e->nnames].s = xstrdup(v);
+		e->names[e->nnames++].unit = u;
+		break;
+	case 'p':
+		SP_GROW(e->prefixes, e->nprefixes + 1, e->capprefixes);
+		e->prefixes[e->nprefixes].s = xstrdup(v);
+		e->prefixes[e->nprefixes++].unit = u;
+		break;
+	case 'm':
+		SP_GROW(e->methods, e->nmethods + 1, e->capmethods);
+		e->methods[e->nmethods].s = xstrdup(v);
+		e->methods[e->nmethods++].unit = u;
+		break;
+	default:
+		SP_GROW(e->fn_types, e->nfn_types + 1, e->capfn_types);
+		e->fn_types[e->nfn_types].sym = ts_language_symbol_for_name(
+			tree_sitter_python(), v, (uint32_t)strlen(v), true);
+		e->fn_types[e->nfn_types++].unit = u;
+		break;
+	}
+}
+
+/*
+ * What can be checked of a pattern compiled later, from its text: it names
+ * a known rule, captures @match, uses only known predicates, and its
+ * regular expressions compile. Node types and fields wait for the compiler
+ * (sp_engine_check()).
+ */
+static int check_text(const struct sp_engine *e, const char *pt, struct sp_diag *d)
+{
+	const char *r = strstr(pt, "(#rule! \""), *p, *why = NULL;
+	char id[128] = "";
+	size_t n, k;
+
+	if (r && (n = strcspn(r + 9, "\"")) < sizeof(id)) {
+		memcpy(id, r + 9, n);
+		id[n] = '\0';
+	}
+	if (!r)
+		why = "pattern has no (#rule! \"id\")";
+	else if (!sp_catalog_find(e->cat, id))
+		why = "names a rule missing from the catalog";
+	for (p = pt; !why && (p = strstr(p, "@match")); p += 6)
+		if (!(p[6] == '_' || p[6] == '-' || p[6] == '.' || (p[6] >= 'a' && p[6] <= 'z') ||
+		      (p[6] >= '0' && p[6] <= '9')))
+			break;
+	if (!why && !p)
+		why = "pattern does not capture @match";
+	for (p = pt; !why && (p = strstr(p, "(#")); p += 2) {
+		char **args = NULL;
+		size_t nargs = 0;
+		regex_t re;
+
+		n = strcspn(p + 2, " \t\r\n)");
+		if ((n == 5 && !memcmp(p + 2, "rule!", 5)) ||
+		    (n == 7 && !memcmp(p + 2, "detail!", 7)))
+			continue;
+		for (k = 0; k < sizeof(pred_names) / sizeof(pred_names[0]); k++)
+			if (strlen(pred_names[k].name) == n &&
+			    !memcmp(p + 2, pred_names[k].name, n))
+				break;
+		if (k == sizeof(pred_names) / sizeof(pred_names[0])) {
+			why = "unknown predicate";
+			break;
+		}
+		if (pred_names[k].op != P_MATCH && pred_names[k].op != P_NOT_MATCH &&
+		    pred_names[k].op != P_STR_MATCH && pred_names[k].op != P_NOT_STR_MATCH)
+			continue;
+		read_strings(skip_blank(p + 2 + n) + strcspn(skip_blank(p + 2 + n), " \t\r\n)"),
+			     &args, &nargs);
+		if (!nargs || regcomp(&re, args[0], REG_EXTENDED | REG_NOSUB))
+			why = "invalid regular expression";
+		else
+			regfree(&re);
+		for (k = 0; k < nargs; k++)
+			free(args[k]);
+		free(args);
+	}
+	if (!why)
+		return 0;
+	if (d)
+		snprintf(d->where, sizeof(d->where), "%s", id);
+	return sp_diag_set(d, SP_EFORMAT, "invalid rule query%s%s%s: %s", id[0] ? " '" : "", id,
+			   id[0] ? "'" : "", why);
+}
+
+/*
+ * Groups the dispatched patterns into units: patterns that share a key
+ * (a callee name, a prefix, a method or a function type) go together, so a
+ * call meets at most a few units, and each unit is compiled on first use.
+ */
+static int build_units(struct sp_engine *e, char **pats, char **const *keys, const size_t *nkeys,
+		       uint32_t npats, struct sp_diag *d)
+{
+	struct tagged *all = NULL;
+	size_t nall = 0, capall = 0, i, k;
+	uint32_t *parent = xcalloc(npats ? npats : 1, sizeof(*parent));
+	uint32_t *unit_of = xcalloc(npats ? npats : 1, sizeof(*unit_of));
+	struct sp_buf *texts = NULL;
+	uint32_t p, u;
+	int err = 0;
+
+	for (p = 0; p < npats; p++)
+		parent[p] = p;
+	for (p = 0; p < npats; p++) {
+		for (k = 0; k < nkeys[p]; k++) {
+			SP_GROW(all, nall + 1, capall);
+			all[nall].key = keys[p][k];
+			all[nall++].pattern = p;
+		}
+	}
+	if (nall > 1)
+		qsort(all, nall, sizeof(*all), cmp_tagged);
+	for (i = 1; i < nall; i++) {
+		if (!strcmp(all[i].key, all[i - 1].key)) {
+			uint32_t a = find_set(parent, all[i].pattern);
+
+			parent[a] = find_set(parent, all[i - 1].pattern);
+		}
+	}
+	for (p = 0; p < npats; p++) {
+		uint32_t root = find_set(parent, p);
+
+		unit_of[p] = root == p ? e->nunits++ : UINT32_MAX;
+	}
+	for (p = 0; p < npats; p++)
+		unit_of[p] = unit_of[find_set(parent, p)];
+	e->units = xcalloc(e->nunits ? e->nunits : 1, sizeof(*e->units));
+	texts = xcalloc(e->nunits ? e->nunits : 1, sizeof(*texts));
+	for (u = 0; u < e->nunits; u++)
+		sp_buf_init(&texts[u], SIZE_MAX);
+	for (p = 0; p < npats && !err; p++) {
+		err = check_text(e, pats[p], d);
+		sp_buf_addf(&texts[unit_of[p]], "%s\n", pats[p]);
+	}
+	for (u = 0; u < e->nunits; u++) {
+		e->units[u].text = xstrndup(texts[u].data ? texts[u].data : "", texts[u].len);
+		pthread_mutex_init(&e->units[u].lock, NULL);
+		sp_buf_release(&texts[u]);
+	}
+	for (i = 0; i < nall; i++)
+		if (!i || strcmp(all[i].key, all[i - 1].key))
+			index_key(e, all[i].key, unit_of[all[i].pattern]);
+	if (e->nnames > 1)
+		qsort(e->names, e->nnames, sizeof(*e->names), cmp_key);
+	if (e->nmethods > 1)
+		qsort(e->methods, e->nmethods, sizeof(*e->methods), cmp_key);
+	free(all);
+	free(parent);
+	free(unit_of);
+	free(texts);
+	return err;
+}
+
+/*
+ * Compiles unit u if no thread has yet; 0 when its query is ready, else the
+ * error (kept with its message in the unit, reported on every file that
+ * needs it). The unit's qset is written once, under its lock, and only
+ * read after state says it is ready.
+ */
+static int unit_ready(const struct sp_engine *e, struct unit *u, struct sp_diag *d)
+{
+	int state = atomic_load_explicit(&u->state, memory_order_acquire);
+
+	if (state > 0)
+		return 0;
+	pthread_mutex_lock(&u->lock);
+	if (!(state = atomic_load_explicit(&u->state, memory_order_relaxed))) {
+		struct sp_diag ud;
+
+		sp_diag_clear(&ud);
+		u->err = compile(e, &u->qs, u->text, &ud);
+		if (u->err) {
+			snprintf(u->msg, sizeof(u->msg), "%.*s", (int)sizeof(u->msg) - 1, ud.msg);
+			release(&u->qs);
+		}
+		state = u->err ? -1 : 1;
+		atomic_store_explicit(&u->state, state, memory_order_release);
+	}
+	pthread_mutex_unlock(&u->lock);
+	if (state < 0 && d)
+		sp_diag_set(d, u->err, "%s", u->msg);
+	return state > 0 ? 0 : u->err;
+}
+
+int sp_engine_check(const struct sp_engine *e, struct sp_diag *d)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < e->nunits; i++)
+		if ((err = unit_ready(e, &e->units[i], d)))
+			return err;
+	return 0;
+}
+
 /*
  * The catalog's queries are split into patterns by their text and routed
- * before anything is compiled, so each pattern is compiled once.
+ * before anything is compiled, so each pattern is compiled once: the
+ * patterns rooted at known node types into rootq, those rooted anywhere
+ * into wholeq (both compiled now), the call patterns into units compiled
+ * on first use.
  */
 static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
 {
-	struct sp_buf main_text, call_text;
+	struct sp_buf main_text, whole_text;
 	struct shapes sh;
-	const struct pred *key;
 	char type[32];
-	uint32_t i;
-	size_t ndispatched = 0;
+	char **pats = NULL, ***keys = NULL;
+	size_t *nkeys = NULL, npats = 0, cappats = 0, capkeys = 0, capn = 0, i;
 	int err = 0;
 
 	if (shapes_init(&sh))
 		return sp_diag_set(d, SP_EINTERNAL, "cannot compile the dispatch shapes");
 	sp_buf_init(&main_text, SIZE_MAX);
-	sp_buf_init(&call_text, SIZE_MAX);
+	sp_buf_init(&whole_text, SIZE_MAX);
+	e->nsyms = ts_language_symbol_count(tree_sitter_python());
+	e->root_sym = xcalloc(e->nsyms, sizeof(*e->root_sym));
 	for (;;) {
-		size_t len = next_pattern(&text);
+		size_t len = next_pattern(&text), k, nk = 0;
+		const char *args = NULL;
+		enum dispatch kind;
+		char **pk = NULL;
 		char *pt;
 
 		if (!len)
 			break;
 		pt = xstrndup(text, len);
 		text += len;
-		if (classify(NULL, 0, pt, &sh, &key, type, sizeof(type)) != D_NONE) {
-			sp_buf_addf(&call_text, "%s\n", pt);
-			ndispatched++;
-		} else {
-			sp_buf_addf(&main_text, "%s\n", pt);
+		kind = classify(pt, &sh, &args, type, sizeof(type));
+		if (kind == D_CALLEE || kind == D_METHOD)
+			read_strings(args, &pk, &nk);
+		if (kind == D_TYPE) {
+			pk = xmalloc(sizeof(char *));
+			pk[nk++] = xstrdup(type);
 		}
-		free(pt);
-	}
-	if ((err = compile(e, &e->q, main_text.data ? main_text.data : "", d)))
-		goto out;
-	if (!ndispatched)
-		goto out;
-	if ((err = compile(e, &e->callq, call_text.data, d)))
-		goto out;
-	for (i = 0; i < e->callq.npatterns; i++) {
-		char *pt = pattern_text(&e->callq, call_text.data, i);
+		if (kind != D_NONE && nk) {
+			for (k = 0; k < nk; k++) {
+				size_t l = strlen(pk[k]);
+				char tag = kind == D_TYPE ? 't' : kind == D_METHOD ? 'm'
+					   : l && pk[k][l - 1] == '*' ? 'p' : 'n';
+				char *t = xmalloc(l + 3);
 
-		switch (classify(&e->callq, i, pt, &sh, &key, type, sizeof(type))) {
-		case D_CALLEE:
-			index_names(e, key);
-			break;
-		case D_METHOD:
-			index_methods(e, key);
-			break;
-		case D_TYPE:
-			index_type(e, type);
-			break;
-		case D_NONE:
-			err = sp_diag_set(d, SP_EINTERNAL, "a dispatched pattern lost its shape");
-			break;
+				if (tag == 'p')
+					l--;
+				t[0] = tag;
+				t[1] = ':';
+				memcpy(t + 2, pk[k], l);
+				t[l + 2] = '\0';
+				free(pk[k]);
+				pk[k] = t;
+			}
+			SP_GROW(pats, npats + 1, cappats);
+			SP_GROW(keys, npats + 1, capkeys);
+			SP_GROW(nkeys, npats + 1, capn);
+			pats[npats] = pt;
+			keys[npats] = pk;
+			nkeys[npats++] = nk;
+			continue;
 		}
+		for (k = 0; k < nk; k++)
+			free(pk[k]);
+		free(pk);
+		if (mark_roots(e, pt, 0))
+			sp_buf_addf(&main_text, "%s\n", pt);
+		else
+			sp_buf_addf(&whole_text, "%s\n", pt);
 		free(pt);
-		if (err)
-			goto out;
 	}
-	if (e->nnames > 1)
-		qsort(e->names, e->nnames, sizeof(char *), cmp_str);
-	if (e->nmethods > 1)
-		qsort(e->methods, e->nmethods, sizeof(char *), cmp_str);
+	if ((err = compile(e, &e->rootq, main_text.data ? main_text.data : "", d)))
+		goto out;
+	if (whole_text.data && (err = compile(e, &e->wholeq, whole_text.data, d)))
+		goto out;
+	err = build_units(e, pats, keys, nkeys, (uint32_t)npats, d);
 out:
+	for (i = 0; i < npats; i++) {
+		size_t k;
+
+		for (k = 0; k < nkeys[i]; k++)
+			free(keys[i][k]);
+		free(keys[i]);
+		free(pats[i]);
+	}
+	free(pats);
+	free(keys);
+	free(nkeys);
 	shapes_release(&sh);
 	sp_buf_release(&main_text);
-	sp_buf_release(&call_text);
+	sp_buf_release(&whole_text);
 	return err;
 }
 
@@ -766,14 +1097,22 @@ void sp_engine_free(struct sp_engine *e)
 
 	if (!e)
 		return;
-	release(&e->q);
-	release(&e->callq);
+	release(&e->rootq);
+	release(&e->wholeq);
+	free(e->root_sym);
+	for (i = 0; i < e->nunits; i++) {
+		release(&e->units[i].qs);
+		pthread_mutex_destroy(&e->units[i].lock);
+		free(e->units[i].text);
+	}
+	free(e->units);
 	for (i = 0; i < e->nnames; i++)
-		free(e->names[i]);
+		free(e->names[i].s);
 	for (i = 0; i < e->nprefixes; i++)
-		free(e->prefixes[i]);
+		free(e->prefixes[i].s);
 	for (i = 0; i < e->nmethods; i++)
-		free(e->methods[i]);
+		free(e->methods[i].s);
+	free(e->fn_types);
 	free(e->names);
 	free(e->prefixes);
 	free(e->methods);
@@ -793,8 +1132,6 @@ struct sp_worker *sp_worker_new(const struct sp_engine *e)
 	ts_parser_set_timeout_micros(w->parser, SP_PARSE_TIMEOUT_US);
 	w->cursor = ts_query_cursor_new();
 	ts_query_cursor_set_match_limit(w->cursor, SP_QUERY_MATCH_LIMIT);
-	w->call_cursor = ts_query_cursor_new();
-	ts_query_cursor_set_match_limit(w->call_cursor, SP_QUERY_MATCH_LIMIT);
 	return w;
 }
 
@@ -803,7 +1140,6 @@ void sp_worker_free(struct sp_worker *w)
 	if (!w)
 		return;
 	ts_query_cursor_delete(w->cursor);
-	ts_query_cursor_delete(w->call_cursor);
 	ts_parser_delete(w->parser);
 	free(w);
 }
@@ -817,12 +1153,6 @@ struct slot {
 
 struct range {
 	uint32_t start, end;
-};
-
-struct pending {
-	uint32_t pattern;
-	uint32_t first; /* index into file.caps */
-	uint32_t count;
 };
 
 struct call_site {
@@ -856,14 +1186,16 @@ struct file {
 	struct range *fn;
 	size_t nfn, capfn;
 
-	struct pending *pend;
-	size_t npend, cappend;
+	TSNode *roots; /* nodes rootq runs on (see note_root()) */
+	size_t nroots, caproots;
 	struct call_site *calls;
 	size_t ncalls, capcalls;
+	uint32_t *cu; /* the units of the call at hand */
+	size_t ncu, capcu;
+	const struct unit *unit_failed;
+	bool overflow;
 	struct call_site *assigns; /* name = call(...): fn is the name */
 	size_t nassigns, capassigns;
-	TSQueryCapture *caps;
-	size_t ncaps, capcaps;
 
 	struct cache_slot *cache; /* open addressing, CACHE_SLOTS */
 
@@ -1500,18 +1832,6 @@ static void merge_ranges(struct file *f)
 	f->nfn = w + 1;
 }
 
-static void keep_match(struct file *f, uint32_t pattern, const TSQueryMatch *m)
-{
-	SP_GROW(f->pend, f->npend + 1, f->cappend);
-	SP_GROW(f->caps, f->ncaps + m->capture_count, f->capcaps);
-	f->pend[f->npend].pattern = pattern;
-	f->pend[f->npend].first = (uint32_t)f->ncaps;
-	f->pend[f->npend].count = m->capture_count;
-	memcpy(f->caps + f->ncaps, m->captures, m->capture_count * sizeof(*m->captures));
-	f->ncaps += m->capture_count;
-	f->npend++;
-}
-
 static void add_local(struct file *f, const struct sp_rule *r, enum sp_context ctx,
 		      uint32_t byte, TSPoint pt, const char *detail)
 {
@@ -1651,6 +1971,25 @@ static void note_string(struct file *f, TSNode n)
 }
 
 /*
+ * A node rootq's patterns may be rooted at, unless covered: rootq runs only
+ * on a node's last byte (see run_root_rules()), where it also meets every
+ * node inside it that ends at that byte. Those are skipped, so a chain such
+ * as a = b = c = ... is looked at once, not once per link. covering is the
+ * end byte of the nearest noted ancestor (UINT32_MAX: none); returns what
+ * n's descendants inherit.
+ */
+static uint32_t note_root(struct file *f, TSNode n, uint32_t covering)
+{
+	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+
+	if (e > s && e == covering)
+		return covering;
+	SP_GROW(f->roots, f->nroots + 1, f->caproots);
+	f->roots[f->nroots++] = n;
+	return e > s ? e : covering;
+}
+
+/*
  * One pass over every node, in document order, collecting what the rules
  * need to know about the file: imports (the import table), function and
  * lambda bodies (context), import-like assignments, and every call (for
@@ -1661,11 +2000,18 @@ static void walk(struct file *f, TSNode root)
 {
 	const struct sp_engine *e = f->e;
 	TSTreeCursor c = ts_tree_cursor_new(root);
+	uint32_t *cover = NULL; /* per depth: what note_root() passes down */
+	size_t depth = 0, capcover = 0;
 
 	for (;;) {
 		TSNode n = ts_tree_cursor_current_node(&c);
 		TSSymbol sym = ts_node_symbol(n);
+		uint32_t inherited = depth ? cover[depth - 1] : UINT32_MAX;
 
+		SP_GROW(cover, depth + 1, capcover);
+		cover[depth] = inherited;
+		if (sym < e->nsyms && e->root_sym[sym])
+			cover[depth] = note_root(f, n, inherited);
 		if (sym == e->sym_call) {
 			TSNode fn = ts_node_child_by_field_id(n, e->fld_function);
 
@@ -1704,36 +2050,54 @@ static void walk(struct file *f, TSNode root)
 			SP_GROW(f->idents, f->nidents + 1, f->capidents);
 			f->idents[f->nidents++] = n;
 		}
-		if (ts_tree_cursor_goto_first_child(&c))
+		if (ts_tree_cursor_goto_first_child(&c)) {
+			depth++;
 			continue;
+		}
 		while (!ts_tree_cursor_goto_next_sibling(&c)) {
 			if (!ts_tree_cursor_goto_parent(&c))
 				goto done;
+			depth--;
 		}
 	}
 done:
+	free(cover);
 	ts_tree_cursor_delete(&c);
 }
 
-static bool indexed(const struct sp_engine *e, const char *q)
+/* Adds unit u to the call's list, once. */
+static void want_unit(struct file *f, uint32_t u)
 {
 	size_t i;
 
-	if (e->nnames && bsearch(&q, e->names, e->nnames, sizeof(char *), cmp_str))
-		return true;
+	for (i = 0; i < f->ncu; i++)
+		if (f->cu[i] == u)
+			return;
+	SP_GROW(f->cu, f->ncu + 1, f->capcu);
+	f->cu[f->ncu++] = u;
+}
+
+/* The units keyed by the resolved name q: its exact name and every prefix of it. */
+static void name_units(struct file *f, const char *q)
+{
+	const struct sp_engine *e = f->e;
+	struct key k = {(char *)q, 0}, *hit;
+	size_t i;
+
+	if (e->nnames && (hit = bsearch(&k, e->names, e->nnames, sizeof(*e->names), cmp_key)))
+		want_unit(f, hit->unit);
 	for (i = 0; i < e->nprefixes; i++)
-		if (!strncmp(q, e->prefixes[i], strlen(e->prefixes[i])))
-			return true;
-	return false;
+		if (!strncmp(q, e->prefixes[i].s, strlen(e->prefixes[i].s)))
+			want_unit(f, e->prefixes[i].unit);
 }
 
 /*
- * Whether some dispatched pattern could match this call: its function is
- * a node of a dispatched type, or an attribute with a dispatched method
- * name, or resolves to a dispatched name (for a bare name that no import
- * binds, under each star import too, as callee_matches() tries them).
+ * The units whose patterns could match this call (into f->cu): those keyed
+ * by the type of its function node, by its method name, or by the name its
+ * callee resolves to (for a bare name that no import binds, under each star
+ * import too, as callee_matches() tries them).
  */
-static bool dispatched(struct file *f, TSNode fn)
+static void call_units(struct file *f, TSNode fn)
 {
 	const struct sp_engine *e = f->e;
 	TSSymbol sym = ts_node_symbol(fn);
@@ -1741,55 +2105,105 @@ static bool dispatched(struct file *f, TSNode fn)
 	uint32_t len;
 	size_t i;
 
+	f->ncu = 0;
 	for (i = 0; i < e->nfn_types; i++)
-		if (sym == e->fn_types[i])
-			return true;
+		if (sym == e->fn_types[i].sym)
+			want_unit(f, e->fn_types[i].unit);
 	if (e->nmethods && node_is(fn, "attribute")) {
 		TSNode attr = ts_node_child_by_field_name(fn, "attribute", 9);
 		char name[64];
 
 		t = node_text(f, attr, &len);
 		if (!ts_node_is_null(attr) && len < sizeof(name)) {
-			const char *key = name;
+			struct key k = {name, 0}, *hit;
 
 			memcpy(name, t, len);
 			name[len] = '\0';
-			if (bsearch(&key, e->methods, e->nmethods, sizeof(char *), cmp_str))
-				return true;
+			hit = bsearch(&k, e->methods, e->nmethods, sizeof(*e->methods), cmp_key);
+			if (hit)
+				want_unit(f, hit->unit);
 		}
 	}
 	q = resolve(f, fn, 0);
 	if (!q)
-		return false;
-	if (indexed(f->e, q))
-		return true;
+		return;
+	name_units(f, q);
 	if (!f->nstars || !node_is(fn, "identifier"))
-		return false;
+		return;
 	t = node_text(f, fn, &len);
 	if (lookup_import(f, t, len))
-		return false;
+		return;
 	for (i = 0; i < f->nstars; i++)
-		if (indexed(f->e, join_name(f, f->stars[i], strlen(f->stars[i]), t, len)))
-			return true;
-	return false;
+		name_units(f, join_name(f, f->stars[i], strlen(f->stars[i]), t, len));
 }
 
-/* The dispatched patterns, on one call: matches rooted at other nodes are dropped. */
+/*
+ * Limits a cursor to the nodes that contain n's last byte: patterns start
+ * only there (n and the nodes that end where it does), and the cursor
+ * descends into n's other children only as far as a pattern already
+ * started needs. A query run on n then costs the depth of its patterns,
+ * not the size of n's subtree. The last byte, not the first: a chain such
+ * as f()()() or a + b + c nests at its start, and patterns started at each
+ * link would wait there for the link's later children. (A node of no width
+ * contains no byte: its subtree is empty, so it gets no limit.)
+ */
+static void limit_to_end(TSQueryCursor *c, TSNode n)
+{
+	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+
+	if (e > s)
+		ts_query_cursor_set_byte_range(c, e - 1, e);
+	else
+		ts_query_cursor_set_byte_range(c, 0, UINT32_MAX);
+}
+
+/*
+ * rootq on one node: every match it finds is kept, including those rooted
+ * at the nodes inside n that end where n does (note_root() skips them).
+ */
+static void run_root_rules(struct sp_worker *w, struct file *f, TSNode n)
+{
+	const struct qset *qs = &f->e->rootq;
+	TSQueryMatch m;
+
+	limit_to_end(w->cursor, n);
+	ts_query_cursor_exec(w->cursor, qs->query, n);
+	while (ts_query_cursor_next_match(w->cursor, &m))
+		eval_rule(f, qs, m.pattern_index, m.captures, m.capture_count);
+}
+
+/*
+ * The units of one call (f->cu): matches rooted at other nodes are dropped,
+ * since those nodes get their own run. A unit that does not compile makes
+ * the file incomplete rather than silently unchecked.
+ */
 static void run_call_rules(struct sp_worker *w, struct file *f, TSNode call)
 {
-	const struct qset *qs = &f->e->callq;
 	TSQueryMatch m;
+	size_t k;
 	uint32_t i;
 
-	ts_query_cursor_exec(w->call_cursor, qs->query, call);
-	while (ts_query_cursor_next_match(w->call_cursor, &m)) {
-		for (i = 0; i < m.capture_count; i++) {
-			if (m.captures[i].index == qs->cap_match) {
-				if (ts_node_eq(m.captures[i].node, call))
-					eval_rule(f, qs, m.pattern_index, m.captures, m.capture_count);
-				break;
+	for (k = 0; k < f->ncu; k++) {
+		struct unit *u = &f->e->units[f->cu[k]];
+		const struct qset *qs = &u->qs;
+
+		if (unit_ready(f->e, u, NULL)) {
+			f->unit_failed = u;
+			continue;
+		}
+		limit_to_end(w->cursor, call);
+		ts_query_cursor_exec(w->cursor, qs->query, call);
+		while (ts_query_cursor_next_match(w->cursor, &m)) {
+			for (i = 0; i < m.capture_count; i++) {
+				if (m.captures[i].index == qs->cap_match) {
+					if (ts_node_eq(m.captures[i].node, call))
+						eval_rule(f, qs, m.pattern_index, m.captures,
+							  m.capture_count);
+					break;
+				}
 			}
 		}
+		f->overflow |= ts_query_cursor_did_exceed_match_limit(w->cursor);
 	}
 }
 
@@ -2305,27 +2719,33 @@ void sp_worker_scan(struct sp_worker *w, struct sp_artifact *a, const char *path
 	}
 	for (i = 0; i < f.nassigns; i++)
 		handle_assign(&f, f.assigns[i].fn, f.assigns[i].call);
-	if (e->q.npatterns) {
-		ts_query_cursor_exec(w->cursor, e->q.query, root);
+	for (i = 0; i < f.nroots && !timed_out; i++) {
+		run_root_rules(w, &f, f.roots[i]);
+		overflow |= ts_query_cursor_did_exceed_match_limit(w->cursor);
+		if ((i & 63) == 0 && now_us() > deadline)
+			timed_out = true;
+	}
+	if (e->wholeq.npatterns && !timed_out) {
+		ts_query_cursor_set_byte_range(w->cursor, 0, UINT32_MAX);
+		ts_query_cursor_exec(w->cursor, e->wholeq.query, root);
 		while (ts_query_cursor_next_match(w->cursor, &m)) {
 			if ((++nmatches & 255) == 0 && now_us() > deadline) {
 				timed_out = true;
 				break;
 			}
-			keep_match(&f, m.pattern_index, &m);
+			eval_rule(&f, &e->wholeq, m.pattern_index, m.captures, m.capture_count);
 		}
-		overflow = ts_query_cursor_did_exceed_match_limit(w->cursor);
+		overflow |= ts_query_cursor_did_exceed_match_limit(w->cursor);
 	}
-	for (i = 0; i < f.npend; i++)
-		eval_rule(&f, &e->q, f.pend[i].pattern, f.caps + f.pend[i].first, f.pend[i].count);
 	for (i = 0; i < f.ncalls && !timed_out; i++) {
-		if (!dispatched(&f, f.calls[i].fn))
+		call_units(&f, f.calls[i].fn);
+		if (!f.ncu)
 			continue;
 		run_call_rules(w, &f, f.calls[i].call);
-		overflow |= ts_query_cursor_did_exceed_match_limit(w->call_cursor);
 		if ((i & 63) == 0 && now_us() > deadline)
 			timed_out = true;
 	}
+	overflow |= f.overflow;
 	if (timed_out || overflow || f.nimports >= SP_MAX_IMPORTS) {
 		snprintf(msg, sizeof(msg), "%s; findings may be missing",
 			 timed_out		       ? "rule matching took too long"
@@ -2333,16 +2753,22 @@ void sp_worker_scan(struct sp_worker *w, struct sp_artifact *a, const char *path
 							: "too many overlapping matches");
 		sp_artifact_add(a, e->r_incomplete, SP_CTX_NONE, path, 0, 0, NULL, 0, msg);
 	}
+	if (f.unit_failed) {
+		char why[sizeof(f.unit_failed->msg) + 64];
+
+		snprintf(why, sizeof(why), "%s; findings may be missing", f.unit_failed->msg);
+		sp_artifact_add(a, e->r_incomplete, SP_CTX_NONE, path, 0, 0, NULL, 0, why);
+	}
 	flush(&f, a, path, line_offset);
 out:
 	if (tree)
 		ts_tree_delete(tree);
 	free(f.stars);
 	free(f.fn);
-	free(f.pend);
+	free(f.roots);
 	free(f.calls);
+	free(f.cu);
 	free(f.assigns);
-	free(f.caps);
 	free(f.found);
 	free(f.lits);
 	free(f.idents);

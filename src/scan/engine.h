@@ -1,10 +1,13 @@
 /*
  * The code scanner: tree-sitter-python and the rule catalog's queries.
  *
- * struct sp_engine holds the compiled query (every rule's patterns in one
- * query) and the map from pattern to rule; it is immutable after
- * sp_engine_new() and shared by all threads. struct sp_worker holds what
- * one thread needs (a parser and a query cursor); one per thread.
+ * struct sp_engine holds the compiled queries and the map from pattern to
+ * rule, and is shared by all threads; it owns everything it points to and
+ * frees it in sp_engine_free(). The patterns rooted at a call and keyed by
+ * a callee or method name are compiled on first use, each group once
+ * whichever thread needs it first (the rest of the engine is immutable
+ * after sp_engine_new()). struct sp_worker holds what one thread needs (a
+ * parser and a query cursor); one per thread.
  */
 #ifndef SP_SCAN_ENGINE_H
 #define SP_SCAN_ENGINE_H
@@ -16,8 +19,20 @@
 struct sp_engine;
 struct sp_worker;
 
-/* Compiles the catalog's queries; d names the rule and offset of a bad one. */
+/*
+ * Compiles the catalog's queries, except the call patterns, which are only
+ * split into groups and checked for a known rule; d names the rule and
+ * line of a bad one.
+ */
 int sp_engine_new(const struct sp_catalog *cat, struct sp_engine **out, struct sp_diag *d);
+
+/*
+ * Compiles every group of call patterns not compiled yet, and reports the
+ * first that does not compile. A group that fails during a scan makes each
+ * file that needed it a source-incomplete finding; the shipped catalog is
+ * checked with this by the tests.
+ */
+int sp_engine_check(const struct sp_engine *e, struct sp_diag *d);
 void sp_engine_free(struct sp_engine *e);
 
 struct sp_worker *sp_worker_new(const struct sp_engine *e);

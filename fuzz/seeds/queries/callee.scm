@@ -1,0 +1,1 @@
+((call function: (_) @fn arguments: (argument_list . (_) @arg)) @match (#callee? @fn "os.system" "os.exec*") (#not-literal? @arg) (#rule! "os-system"))

@@ -1,0 +1,1 @@
+((call function: (attribute object: (_) attribute: (identifier) @m)) @match (#any-of? @m "write_text" "write_bytes") (#rule! "capability-file-write"))

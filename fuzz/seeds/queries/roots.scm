@@ -1,0 +1,1 @@
+([(argument_list (string) @match) (keyword_argument value: (string) @match) (assignment right: [(string) (binary_operator)] @match)] (#match? @match "https?://[0-9]") (#rule! "capability-destination"))

@@ -1,0 +1,2 @@
+((_ function: (_) @fn) @match (#callee? @fn "eval") (#rule! "eval-dynamic"))
+("return" @match (#rule! "eval-dynamic"))
