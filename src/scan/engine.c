@@ -150,8 +150,8 @@ struct sp_engine {
 	struct qset wholeq;
 	/* Node types and fields the structure walk looks for. */
 	TSSymbol sym_call, sym_import, sym_import_from, sym_assignment, sym_function, sym_lambda,
-		sym_identifier, sym_dotted_name, sym_aliased_import, sym_wildcard, sym_relative,
-		sym_string, sym_expression;
+		sym_identifier, sym_attribute, sym_dotted_name, sym_aliased_import, sym_wildcard,
+		sym_relative, sym_string, sym_expression;
 	TSFieldId fld_function, fld_name, fld_alias, fld_module_name, fld_left, fld_right,
 		fld_body;
 	/*
@@ -1043,6 +1043,7 @@ static void lookup_grammar(struct sp_engine *e)
 	e->sym_function = symbol("function_definition");
 	e->sym_lambda = symbol("lambda");
 	e->sym_identifier = symbol("identifier");
+	e->sym_attribute = symbol("attribute");
 	e->sym_dotted_name = symbol("dotted_name");
 	e->sym_aliased_import = symbol("aliased_import");
 	e->sym_wildcard = symbol("wildcard_import");
@@ -1784,15 +1785,49 @@ out:
 	ts_tree_cursor_delete(&c);
 }
 
-/* x = __import__("os"), x = importlib.import_module("m"), x = getattr(os, "system") */
+/* Builtins worth following through a plain alias (e = eval; e(x)). */
+static bool risky_builtin(const char *t, uint32_t n)
+{
+	static const char *const names[] = {"eval", "exec", "compile", "__import__", "getattr",
+					    "open", "breakpoint"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && !memcmp(names[i], t, n))
+			return true;
+	return false;
+}
+
+/*
+ * x = __import__("os"), x = importlib.import_module("m"), x = getattr(os,
+ * "system"); and plain aliases of what an import or a risky builtin names:
+ * sp = subprocess, run = os.system, e = eval. Other plain assignments bind
+ * nothing, so a fallback (yaml = fallback_yaml) never hides the import.
+ */
 static void handle_assign(struct file *f, TSNode alias, TSNode value)
 {
-	uint32_t len;
-	const char *q = resolve_call(f, value, 0), *t;
+	uint32_t len, hlen;
+	const char *q = NULL, *t, *ht;
+	TSNode head = value;
 
+	if (node_is(value, "call")) {
+		q = resolve_call(f, value, 0);
+	} else {
+		while (node_is(head, "attribute"))
+			head = ts_node_child_by_field_name(head, "object", 6);
+		if (ts_node_is_null(head) || !node_is(head, "identifier"))
+			return;
+		ht = node_text(f, head, &hlen);
+		if (lookup_import(f, ht, hlen) ||
+		    (node_is(value, "identifier") && risky_builtin(ht, hlen)))
+			q = resolve(f, value, 0);
+	}
 	if (!q)
 		return;
 	t = node_text(f, alias, &len);
+	/* x = x and the like bind nothing new. */
+	if (strlen(q) == len && !memcmp(q, t, len))
+		return;
 	bind_import(f, t, len, q);
 }
 
@@ -2023,7 +2058,9 @@ static void walk(struct file *f, TSNode root)
 
 			if (!ts_node_is_null(left) && !ts_node_is_null(right) &&
 			    ts_node_symbol(left) == e->sym_identifier &&
-			    ts_node_symbol(right) == e->sym_call) {
+			    (ts_node_symbol(right) == e->sym_call ||
+			     ts_node_symbol(right) == e->sym_identifier ||
+			     ts_node_symbol(right) == e->sym_attribute)) {
 				SP_GROW(f->assigns, f->nassigns + 1, f->capassigns);
 				f->assigns[f->nassigns].call = right;
 				f->assigns[f->nassigns].fn = left;
