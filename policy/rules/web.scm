@@ -38,6 +38,18 @@
  (#match? @q "^[rRuUfFbB]{0,2}(\"\"\"|'''|\"|')[[:space:]]*([Ss][Ee][Ll][Ee][Cc][Tt]|[Ii][Nn][Ss][Ee][Rr][Tt]|[Uu][Pp][Dd][Aa][Tt][Ee]|[Dd][Ee][Ll][Ee][Tt][Ee]|[Dd][Rr][Oo][Pp]|[Cc][Rr][Ee][Aa][Tt][Ee]|[Aa][Ll][Tt][Ee][Rr]|[Ww][Ii][Tt][Hh]|[Rr][Ee][Pp][Ll][Aa][Cc][Ee]|[Mm][Ee][Rr][Gg][Ee]|[Tt][Rr][Uu][Nn][Cc][Aa][Tt][Ee])[[:space:]]")
  (#rule! "sql-string-format"))
 
+; the same through an alias: from sqlalchemy import text as t; t(f"... {x}")
+((call
+   function: (_) @fn
+   arguments: (argument_list .
+     [(string (interpolation)) @q
+      (binary_operator left: [(string) (concatenated_string)] operator: ["%" "+"]) @q
+      (call function: (attribute object: [(string) (concatenated_string)] attribute: (identifier) @fmt)) @q])) @match
+ (#callee? @fn "pandas.read_sql" "pandas.read_sql_query" "pandas.io.sql.read_sql"
+   "sqlalchemy.text" "sqlalchemy.sql.text" "sqlalchemy.sql.expression.text")
+ (#match? @q "^[rRuUfFbB]{0,2}(\"\"\"|'''|\"|')[[:space:]]*([Ss][Ee][Ll][Ee][Cc][Tt]|[Ii][Nn][Ss][Ee][Rr][Tt]|[Uu][Pp][Dd][Aa][Tt][Ee]|[Dd][Ee][Ll][Ee][Tt][Ee]|[Dd][Rr][Oo][Pp]|[Cc][Rr][Ee][Aa][Tt][Ee]|[Aa][Ll][Tt][Ee][Rr]|[Ww][Ii][Tt][Hh]|[Rr][Ee][Pp][Ll][Aa][Cc][Ee]|[Mm][Ee][Rr][Gg][Ee]|[Tt][Rr][Uu][Nn][Cc][Aa][Tt][Ee])[[:space:]]")
+ (#rule! "sql-string-format"))
+
 ; app.run(debug=True): the Werkzeug debugger runs code sent by the browser
 ((call
    function: (attribute attribute: (identifier) @m) @fn
