@@ -21,6 +21,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 SAFEPIP=${SAFEPIP:-$BUILD/safepip}
+# Every run scans for real: no verdict cache (it would answer an archive it has seen).
+export SAFEPIP_NO_VERDICT_CACHE=1
 RUNS=${RUNS:-5}
 TIME=/usr/bin/time
 
