@@ -13,6 +13,19 @@
 #include "scan/engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+const char *__lsan_default_suppressions(void);
+
+/*
+ * tree-sitter 0.20.7 leaks a few bytes when ts_query_new() rejects some
+ * malformed patterns (a misspelt field name with a nested pattern inside:
+ * reproduced without safepip). This harness feeds malformed queries on
+ * purpose, so here alone leaks from inside the library are not reported;
+ * every other harness and test keeps full leak checking.
+ */
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libtree-sitter.so\n";
+}
 
 static const char source[] = "import os, subprocess as sp\nfrom x import *\n"
 			     "os.system(c)\nsp.run(c, shell=True)\nf()()\na.b.write_text(p)\n"
