@@ -85,7 +85,8 @@ static la_ssize_t mem_read(struct archive *a, void *ud, const void **out)
 	size_t n = m->len - m->pos;
 
 	(void)a;
-	*out = m->p + m->pos;
+	/* An empty nested archive may have no buffer at all: that is end of input. */
+	*out = m->p ? m->p + m->pos : m->p;
 	m->pos = m->len;
 	return (la_ssize_t)n;
 }
