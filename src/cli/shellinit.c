@@ -30,6 +30,25 @@ static const char *const commands[] = {
 	"policy", "rules", "scan", "shell-init", "show", "uninstall",
 };
 
+/* pip and pip3, the same in bash and zsh: gated commands go to safepip. */
+#define PIP_WRAPPERS \
+	"pip() {\n" \
+	"    if __safepip_gated \"$@\"; then\n" \
+	"        __safepip_exec \"\" \"$@\"\n" \
+	"    else\n" \
+	"        command pip \"$@\"\n" \
+	"    fi\n" \
+	"}\n" \
+	"\n" \
+	"pip3() {\n" \
+	"    if __safepip_gated \"$@\"; then\n" \
+	"        __safepip_exec \"\" \"$@\"\n" \
+	"    else\n" \
+	"        command pip3 \"$@\"\n" \
+	"    fi\n" \
+	"}\n" \
+	"\n"
+
 static const char bash_text[] =
 	"# safepip shell integration for bash: eval \"$(safepip shell-init bash)\"\n"
 	"# pip, pip3, python -m pip, python3 -m pip and uv pip install go through\n"
@@ -72,22 +91,7 @@ static const char bash_text[] =
 	"    fi\n"
 	"}\n"
 	"\n"
-	"pip() {\n"
-	"    if __safepip_gated \"$@\"; then\n"
-	"        __safepip_exec \"\" \"$@\"\n"
-	"    else\n"
-	"        command pip \"$@\"\n"
-	"    fi\n"
-	"}\n"
-	"\n"
-	"pip3() {\n"
-	"    if __safepip_gated \"$@\"; then\n"
-	"        __safepip_exec \"\" \"$@\"\n"
-	"    else\n"
-	"        command pip3 \"$@\"\n"
-	"    fi\n"
-	"}\n"
-	"\n"
+	PIP_WRAPPERS
 	"# python -m pip ... and python -mpip ...; anything else runs python itself.\n"
 	"__safepip_python() {\n"
 	"    local name=$1 n=0; shift\n"
@@ -178,22 +182,7 @@ static const char zsh_text[] =
 	"    fi\n"
 	"}\n"
 	"\n"
-	"pip() {\n"
-	"    if __safepip_gated \"$@\"; then\n"
-	"        __safepip_exec \"\" \"$@\"\n"
-	"    else\n"
-	"        command pip \"$@\"\n"
-	"    fi\n"
-	"}\n"
-	"\n"
-	"pip3() {\n"
-	"    if __safepip_gated \"$@\"; then\n"
-	"        __safepip_exec \"\" \"$@\"\n"
-	"    else\n"
-	"        command pip3 \"$@\"\n"
-	"    fi\n"
-	"}\n"
-	"\n"
+	PIP_WRAPPERS
 	"# python -m pip ... and python -mpip ...; anything else runs python itself.\n"
 	"__safepip_python() {\n"
 	"    emulate -L zsh\n"
