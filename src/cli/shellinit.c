@@ -26,8 +26,8 @@
 
 /* Completed after "safepip": its commands and the pip commands it passes through. */
 static const char *const commands[] = {
-	"audit", "cache", "check", "config", "freeze", "install", "list", "lock",
-	"policy", "rules", "scan", "shell-init", "show", "uninstall",
+	"advisories", "audit", "cache", "check", "config", "download", "freeze", "install",
+	"list", "lock", "policy", "rules", "scan", "shell-init", "show", "uninstall",
 };
 
 /* pip and pip3, the same in bash and zsh: gated commands go to safepip. */
