@@ -87,6 +87,7 @@ struct xfer {
 	int64_t max_bytes;
 	enum sp_fetch_sink sink;
 	bool use_cache;
+	int64_t range_start, range_len; /* range_len 0: the whole body */
 	sp_fetch_done_fn done;
 	void *arg;
 
@@ -513,6 +514,9 @@ int sp_fetch_add(struct sp_fetch *f, const struct sp_fetch_req *r, struct sp_dia
 				   r->sha256);
 	if (r->max_bytes < 0 || r->size < -1)
 		return sp_diag_set(d, SP_EINVAL, "invalid size or cap for a request");
+	if (r->range_len < 0 || r->range_start < -1 ||
+	    (r->range_len > 0 && (r->sink != SP_SINK_MEMORY || r->use_cache)))
+		return sp_diag_set(d, SP_EINVAL, "invalid range request");
 	if (r->sink == SP_SINK_STORE && !strncmp(r->url, "file://", 7))
 		return add_local(f, r, d);
 
@@ -534,6 +538,12 @@ int sp_fetch_add(struct sp_fetch *f, const struct sp_fetch_req *r, struct sp_dia
 				    : (r->sink == SP_SINK_STORE ? SP_FETCH_MAX_ARTIFACT_BYTES
 								: SP_FETCH_MAX_PAGE_BYTES);
 	x->use_cache = r->use_cache && r->sink == SP_SINK_MEMORY && f->o.cache;
+	x->range_start = r->range_start;
+	x->range_len = r->range_len;
+	if (x->range_len) {
+		x->size = -1;
+		x->max_bytes = x->range_len;
+	}
 	x->done = r->done;
 	x->arg = r->arg;
 	x->redacted = sp_redact_url(x->url);
@@ -544,6 +554,12 @@ int sp_fetch_add(struct sp_fetch *f, const struct sp_fetch_req *r, struct sp_dia
 	move_to(x, X_PENDING, false);
 	f->st.files_total++;
 	return 0;
+}
+
+/* The status whose body is what was asked for. */
+static long body_status(const struct xfer *x)
+{
+	return x->range_len ? 206 : 200;
 }
 
 /* --- finishing --- */
@@ -574,6 +590,33 @@ static void header_value(struct xfer *x, const char *name, char *out, size_t n, 
 	*have = true;
 }
 
+/*
+ * A 206's Content-Range, "bytes FIRST-LAST/TOTAL", must describe the body
+ * received and the range asked for (RFC 9110 14.4): the bytes are placed
+ * in the file by it.
+ */
+static int check_range(struct xfer *x, struct sp_fetch_result *r)
+{
+	char v[SP_FETCH_MAX_HEADER_VALUE + 1], tail[2];
+	long long first, last, total;
+	bool have;
+
+	header_value(x, "Content-Range", v, sizeof(v), &have);
+	if (!have || sscanf(v, "bytes %lld-%lld/%lld%1s", &first, &last, &total, tail) != 3 ||
+	    first < 0 || last < first || total <= last)
+		return fail(x, SP_EFORMAT, "cannot fetch part of '%s': the server's Content-Range "
+			    "'%.100s' is not a complete one", x->redacted, have ? v : "");
+	if ((int64_t)(last - first + 1) != (int64_t)x->body.len ||
+	    (x->range_start >= 0 && first != x->range_start) ||
+	    (x->range_start < 0 && last + 1 != total))
+		return fail(x, SP_EFORMAT, "cannot fetch part of '%s': the server sent bytes "
+			    "%lld-%lld/%lld (%zu in the body), not the range asked for",
+			    x->redacted, first, last, total, x->body.len);
+	r->range_start = first;
+	r->range_total = total;
+	return 0;
+}
+
 static void finish(struct xfer *x, int err)
 {
 	struct sp_fetch *f = x->f;
@@ -592,7 +635,7 @@ static void finish(struct xfer *x, int err)
 	r.diag = &x->diag;
 	r.bytes = -1;
 
-	if (!err && x->easy && x->status == 200) {
+	if (!err && x->easy && x->status == body_status(x)) {
 		header_value(x, "Content-Type", ct, sizeof(ct), &have);
 		r.content_type = have ? ct : NULL;
 		header_value(x, "ETag", etag, sizeof(etag), &have);
@@ -606,6 +649,8 @@ static void finish(struct xfer *x, int err)
 		r.last_modified = x->cached.last_modified;
 	}
 
+	if (!err && x->range_len)
+		err = check_range(x, &r);
 	if (!err && x->sink == SP_SINK_MEMORY) {
 		unsigned char dig[SP_SHA256_LEN];
 		char want[SP_SHA256_HEX];
@@ -731,7 +776,12 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 		return len;
 	/* End of a header block: the status and Content-Length are known. */
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
-	if (x->status != 200)
+	if (x->range_len && x->status == 200) {
+		x->sink_err = fail(x, SP_EUNSUPPORTED, "cannot fetch part of '%s': the server "
+				   "answers range requests with the whole file", x->redacted);
+		return 0;
+	}
+	if (x->status != body_status(x))
 		return len;
 	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 	if (cl > x->max_bytes) {
@@ -755,7 +805,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	size_t len = size * n;
 
 	x->last_ns = now_ns();
-	if (x->status != 200) {
+	if (x->status != body_status(x)) {
 		/* An error page or a redirect's body: read a little, keep none. */
 		x->dropped += (int64_t)len;
 		return x->dropped > ERROR_BODY_MAX ? 0 : len;
@@ -835,9 +885,22 @@ static int setup_easy(struct xfer *x)
 		if (f->o.netrc_file)
 			curl_easy_setopt(e, CURLOPT_NETRC_FILE, f->o.netrc_file);
 	}
-	/* Pages may come compressed; artifacts must be the exact bytes hashed. */
-	if (x->sink == SP_SINK_MEMORY)
+	/*
+	 * Pages may come compressed; artifacts must be the exact bytes hashed,
+	 * and a range counts bytes of the file, not of a compressed copy.
+	 */
+	if (x->sink == SP_SINK_MEMORY && !x->range_len)
 		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	if (x->range_len) {
+		char rng[64];
+
+		if (x->range_start < 0)
+			snprintf(rng, sizeof(rng), "-%lld", (long long)x->range_len);
+		else
+			snprintf(rng, sizeof(rng), "%lld-%lld", (long long)x->range_start,
+				 (long long)(x->range_start + x->range_len - 1));
+		curl_easy_setopt(e, CURLOPT_RANGE, rng);
+	}
 	return 0;
 }
 
@@ -1222,7 +1285,7 @@ static void on_done(struct sp_fetch *f, CURL *easy, CURLcode c)
 		return;
 	}
 	/* on_body stopped reading an overlong error page: the status says it all. */
-	if (c == CURLE_WRITE_ERROR && x->status != 200 && x->dropped > ERROR_BODY_MAX)
+	if (c == CURLE_WRITE_ERROR && x->status != body_status(x) && x->dropped > ERROR_BODY_MAX)
 		c = CURLE_OK;
 	if (c != CURLE_OK) {
 		if (retryable_curl(c) && x->attempts <= f->o.retries) {
@@ -1232,10 +1295,11 @@ static void on_done(struct sp_fetch *f, CURL *easy, CURLcode c)
 		finish(x, curl_failure(x, c));
 		return;
 	}
-	switch (x->status) {
-	case 200:
+	if (x->status == body_status(x)) {
 		finish(x, 0);
 		return;
+	}
+	switch (x->status) {
 	case 304:
 		if (x->have_cached) {
 			finish(x, 0);

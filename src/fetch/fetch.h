@@ -102,6 +102,15 @@ struct sp_fetch_req {
 	 * with its own validator headers should leave this off.
 	 */
 	bool use_cache;
+	/*
+	 * A part of the file, for memory requests (never cached, never
+	 * compressed): when range_len > 0, range_len bytes from range_start,
+	 * or the last range_len bytes when range_start is -1. The answer must
+	 * be a 206 whose Content-Range matches; a server that sends the whole
+	 * file (200) is cut off at once with SP_EUNSUPPORTED and status 200,
+	 * so the caller can fetch it another way.
+	 */
+	int64_t range_start, range_len;
 	sp_fetch_done_fn done; /* may be NULL */
 	void *arg;
 };
@@ -124,6 +133,8 @@ struct sp_fetch_result {
 	const char *path;	    /* store sink, on success: the file in the store */
 	char sha256[SP_SHA256_HEX]; /* hash of the body on success ("" otherwise) */
 	int64_t bytes;		    /* body size on success */
+	/* range requests, on success: where the body starts, the file's size */
+	int64_t range_start, range_total;
 	const struct sp_diag *diag;
 };
 

@@ -250,6 +250,7 @@ struct got {
 	char *body;
 	size_t len;
 	int64_t bytes;
+	int64_t range_start, range_total;
 };
 
 static void got_release(struct got *g)
@@ -276,6 +277,8 @@ static void on_result(const struct sp_fetch_result *r, void *arg)
 	snprintf(g->ctype, sizeof(g->ctype), "%s", r->content_type ? r->content_type : "");
 	g->path = r->path ? xstrdup(r->path) : NULL;
 	g->bytes = r->bytes;
+	g->range_start = r->range_start;
+	g->range_total = r->range_total;
 	if (r->body)
 		g->body = sp_buf_detach(r->body, &g->len);
 }
@@ -467,6 +470,105 @@ static int each_setup(void **state)
 	faults(&tls, "{}");
 	empty_store();
 	return 0;
+}
+
+/* The bytes of test file i, as group_setup wrote them. */
+static unsigned char file_byte(size_t i, size_t k)
+{
+	return (unsigned char)((k * 31 + i * 17) ^ (k >> 8));
+}
+
+static void expect_part(const struct got *g, size_t i, int64_t start, int64_t len)
+{
+	int64_t k;
+
+	assert_int_equal(g->err, 0);
+	assert_int_equal(g->status, 206);
+	assert_int_equal(g->range_start, start);
+	assert_int_equal(g->range_total, (int64_t)sizes[i]);
+	assert_int_equal((int64_t)g->len, len);
+	for (k = 0; k < len; k++)
+		if ((unsigned char)g->body[k] != file_byte(i, (size_t)(start + k)))
+			fail_msg("byte %lld of the part differs", (long long)k);
+}
+
+/*
+ * Range requests: a part from an offset, the end of the file, a part past
+ * the end (416), a truncated part retried, a server that ignores ranges
+ * (cut off at once, status 200), and requests that cannot be ranges.
+ */
+static void test_ranges(void **state)
+{
+	static const char *const nr_args[] = {"--no-ranges", NULL};
+	struct server nr;
+	struct sp_fetch_opts o;
+	struct sp_fetch_req r;
+	struct sp_fetch *f;
+	struct sp_diag d;
+	struct got g;
+	char url[256];
+	size_t i = 9;
+
+	(void)state;
+	base_opts(&o);
+	file_url(url, sizeof(url), &plain, (int)i);
+	r = mem_req(url);
+	r.range_start = 100;
+	r.range_len = 5000;
+	assert_int_equal(fetch_one(&o, &r, &g), 0);
+	expect_part(&g, i, 100, 5000);
+	got_release(&g);
+
+	r = mem_req(url);
+	r.range_start = -1;
+	r.range_len = 777;
+	assert_int_equal(fetch_one(&o, &r, &g), 0);
+	expect_part(&g, i, (int64_t)sizes[i] - 777, 777);
+	got_release(&g);
+
+	r = mem_req(url);
+	r.range_start = (int64_t)sizes[i] + 10;
+	r.range_len = 10;
+	assert_int_not_equal(fetch_one(&o, &r, &g), 0);
+	assert_int_equal(g.status, 416);
+	assert_null(g.body);
+	got_release(&g);
+
+	faults(&plain, "{\"/files/f09-1.0.tar.gz\":{\"kind\":\"truncate\",\"times\":1}}");
+	r = mem_req(url);
+	r.range_start = 1;
+	r.range_len = 20000;
+	assert_int_equal(fetch_one(&o, &r, &g), 0);
+	assert_int_equal(g.attempts, 2);
+	expect_part(&g, i, 1, 20000);
+	got_release(&g);
+
+	start_server(&nr, nr_args);
+	file_url(url, sizeof(url), &nr, (int)i);
+	r = mem_req(url);
+	r.range_start = -1;
+	r.range_len = 100;
+	assert_int_equal(fetch_one(&o, &r, &g), SP_EUNSUPPORTED);
+	assert_int_equal(g.status, 200);
+	assert_int_equal(g.attempts, 1);
+	assert_null(g.body);
+	assert_non_null(strstr(g.msg, "answers range requests with the whole file"));
+	got_release(&g);
+	stop_server(&nr);
+
+	assert_int_equal(sp_fetch_new(&f, &o, &d), 0);
+	r = store_req(url, NULL);
+	r.range_len = 10;
+	assert_int_equal(sp_fetch_add(f, &r, &d), SP_EINVAL);
+	r = mem_req(url);
+	r.range_len = 10;
+	r.use_cache = true;
+	assert_int_equal(sp_fetch_add(f, &r, &d), SP_EINVAL);
+	r = mem_req(url);
+	r.range_start = -2;
+	r.range_len = 10;
+	assert_int_equal(sp_fetch_add(f, &r, &d), SP_EINVAL);
+	sp_fetch_free(f);
 }
 
 /* --- the queue --- */
@@ -1308,6 +1410,7 @@ int main(void)
 		cmocka_unit_test_setup(test_client_cert_accepted, each_setup),
 		cmocka_unit_test_setup(test_proxy_from_environment, each_setup),
 		cmocka_unit_test_setup(test_revalidation_304, each_setup),
+		cmocka_unit_test_setup(test_ranges, each_setup),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
