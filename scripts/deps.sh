@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # Libraries (and tools that only come from Debian) by package name.
 PKGS=(
     build-essential cmake pkg-config git ca-certificates
-    libcurl4-openssl-dev libarchive-dev libtree-sitter-dev libcjson-dev
+    libcurl4-openssl-dev libarchive-dev libzip-dev libtree-sitter-dev libcjson-dev
     libssl-dev libsqlite3-dev libxml2-dev libcmocka-dev
     bandit time clang libclang-rt-14-dev
     zsh fish python3-wheel nginx-light

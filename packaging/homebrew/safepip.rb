@@ -18,6 +18,7 @@ class Safepip < Formula
   depends_on "cjson"
   depends_on "curl"
   depends_on "libarchive"
+  depends_on "libzip"
   depends_on "libxml2"
   depends_on "openssl@3"
   depends_on "sqlite"
@@ -43,7 +44,7 @@ class Safepip < Formula
     end
     # Several of these are keg-only (not linked into the prefix): make sure
     # pkg-config finds them whatever the environment.
-    %w[libarchive curl libxml2 openssl@3 sqlite].each do |dep|
+    %w[libarchive libzip curl libxml2 openssl@3 sqlite].each do |dep|
       ENV.prepend_path "PKG_CONFIG_PATH", Formula[dep].opt_lib/"pkgconfig"
     end
     # zsh in Homebrew reads share/zsh/site-functions. Nothing goes to /etc:

@@ -549,4 +549,42 @@
  */
 #define SP_CACHE_MAX_AGE_S (100LL * 366 * 24 * 3600)
 
+/* --- a wheel's METADATA read by HTTP range requests (resolve/rangezip.h) --- */
+
+/*
+ * The first request asks for this many bytes at the end of the file. The
+ * zip reader looks for the end-of-central-directory record in the last
+ * 64 KiB + 42 bytes; a wheel's central directory and its .dist-info files
+ * (written last) usually fit in the rest, so one request often suffices.
+ */
+#define SP_RANGE_TAIL_BYTES (128 * 1024)
+
+/*
+ * Wheels smaller than this are fetched whole for their metadata: two or
+ * three range requests cost about as much time, and a whole file is kept
+ * in the store for the install, where a ranged one must be fetched again.
+ */
+#define SP_RANGE_MIN_FILE_BYTES (1024 * 1024)
+
+/*
+ * Rounds of range requests for one wheel: the tail, the rest of the
+ * central directory, the METADATA entry, and one more for an unusually
+ * long local header. Past this the whole file is fetched.
+ */
+#define SP_RANGE_MAX_ROUNDS 4
+
+/*
+ * Ranges stop paying once they add up to this share of the file (in
+ * percent), or twice the tail for a small one: the whole file is fetched
+ * instead.
+ */
+#define SP_RANGE_MAX_SHARE_PCT 50
+
+/*
+ * Bytes asked for past a METADATA entry's compressed data, for its local
+ * header's file name and extra field, whose length only the local header
+ * says.
+ */
+#define SP_RANGE_SLACK_BYTES (16 * 1024)
+
 #endif

@@ -16,7 +16,7 @@ struct finder {
 };
 
 /* "X.dist-info/METADATA" (wheel) or "X/PKG-INFO" (sdist): one level down. */
-static bool is_meta(const struct finder *f, const char *path)
+static bool is_meta_name(bool wheel, const char *path)
 {
 	const char *slash = strchr(path, '/');
 	size_t dir;
@@ -24,10 +24,20 @@ static bool is_meta(const struct finder *f, const char *path)
 	if (!slash || strchr(slash + 1, '/') || strchr(path, '!'))
 		return false;
 	dir = (size_t)(slash - path);
-	if (f->wheel)
+	if (wheel)
 		return dir > 10 && strncmp(slash - 10, ".dist-info", 10) == 0 &&
 		       strcmp(slash + 1, "METADATA") == 0;
 	return strcmp(slash + 1, "PKG-INFO") == 0;
+}
+
+bool sp_meta_is_wheel_metadata(const char *path)
+{
+	return is_meta_name(true, path);
+}
+
+static bool is_meta(const struct finder *f, const char *path)
+{
+	return is_meta_name(f->wheel, path);
 }
 
 static bool want(void *ud, const char *path, int64_t size_hint)

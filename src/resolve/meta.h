@@ -19,6 +19,9 @@
  */
 int sp_meta_read(const char *path, bool wheel, char **out, size_t *len, struct sp_diag *d);
 
+/* Whether an archive member's path is a wheel's "X.dist-info/METADATA". */
+bool sp_meta_is_wheel_metadata(const char *path);
+
 /*
  * The files of an sdist that say, without running anything, what it needs:
  * TOP/PKG-INFO, TOP/pyproject.toml, TOP/setup.py and TOP/setup.cfg. Each

@@ -77,7 +77,7 @@ for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
         bad "Depends lacks $pkg for $lib: $depends"
     fi
 done
-for pkg in libcurl4 libarchive13 libtree-sitter0 libcjson1 libssl3 libxml2; do
+for pkg in libcurl4 libarchive13 libzip4 libtree-sitter0 libcjson1 libssl3 libxml2; do
     [[ ", $depends" == *", $pkg "* ]] && ok "Depends has $pkg" || bad "Depends lacks $pkg: $depends"
 done
 
