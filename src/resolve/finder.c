@@ -17,6 +17,7 @@
 #include "resolve/index.h"
 #include "resolve/meta.h"
 #include "resolve/pyproject.h"
+#include "resolve/rangezip.h"
 #include "resolve/setuppy.h"
 #include "core/banned.h"
 
@@ -45,6 +46,9 @@ struct fmeta {
 	struct sp_pmeta pm;
 	const char *path;            /* in the store, once downloaded */
 	char sha256[SP_SHA256_HEX];
+	/* METADATA read by range requests: checked against the file once downloaded */
+	bool ranged;
+	unsigned char md_sha256[SP_SHA256_LEN];
 	/* sdists: their own files, read once */
 	bool build_done;
 	int build_err;
@@ -82,6 +86,7 @@ void sp_finder_release(struct sp_finder *f)
 		free(f->metas[i]);
 	}
 	free(f->metas);
+	free(f->noranges);
 	for (i = 0; i < f->nflpages; i++)
 		sp_index_page_release(&f->flpages[i]);
 	free(f->flpages);
@@ -780,8 +785,132 @@ out:
 struct meta_job {
 	struct sp_finder *f;
 	struct fmeta *m;
-	bool whole; /* the file itself, into the store */
+	bool whole;	    /* the file itself, into the store */
+	const char *url;    /* the file's */
+	struct sp_rzip *z;  /* range requests under way */
 };
+
+static void meta_done(const struct sp_fetch_result *r, void *arg);
+
+/* The file whole, into the store (hash checked): it serves the install too. */
+static void queue_whole(struct meta_job *j)
+{
+	const struct sp_index_file *x = j->m->file->f;
+	struct sp_fetch_req rq = {0};
+	char hex[SP_SHA256_HEX];
+
+	j->whole = true;
+	rq.url = x->url;
+	rq.sink = SP_SINK_STORE;
+	rq.size = x->size;
+	if (x->has_sha256) {
+		sp_hex(x->sha256, SP_SHA256_LEN, hex);
+		rq.sha256 = hex;
+	}
+	rq.done = meta_done;
+	rq.arg = j;
+	if (sp_fetch_add(j->f->o.fetch, &rq, &j->m->diag) < 0)
+		meta_fail(j->m, SP_EINVAL, NULL);
+}
+
+/* "scheme://host:port" of a URL: where range support was learnt. */
+static size_t origin_len(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	if (!p)
+		return strlen(url);
+	p += 3;
+	return (size_t)(p - url) + strcspn(p, "/?#");
+}
+
+static bool ranges_refused(const struct sp_finder *f, const char *url)
+{
+	size_t i, n = origin_len(url);
+
+	for (i = 0; i < f->nnoranges; i++)
+		if (strlen(f->noranges[i]) == n && !strncmp(f->noranges[i], url, n))
+			return true;
+	return false;
+}
+
+static void refuse_ranges(struct sp_finder *f, const char *url)
+{
+	if (ranges_refused(f, url))
+		return;
+	f->noranges = xrealloc(f->noranges, (f->nnoranges + 1) * sizeof(*f->noranges));
+	f->noranges[f->nnoranges++] = sp_arena_strndup(&f->arena, url, origin_len(url));
+}
+
+static void range_done(const struct sp_fetch_result *r, void *arg);
+
+static void queue_range(struct meta_job *j, int64_t start, int64_t len)
+{
+	struct sp_fetch_req rq = {0};
+	struct sp_diag d;
+
+	rq.url = j->url;
+	rq.sink = SP_SINK_MEMORY;
+	rq.size = -1;
+	rq.range_start = start;
+	rq.range_len = len;
+	rq.done = range_done;
+	rq.arg = j;
+	sp_diag_clear(&d);
+	if (sp_fetch_add(j->f->o.fetch, &rq, &d) < 0)
+		queue_whole(j);
+}
+
+/*
+ * One answer of a wheel read by ranges: the next range, the metadata, or
+ * (anything unusual: no range support, an odd zip, too many rounds) the
+ * whole file, whose reader has the established checks and messages.
+ */
+static void range_done(const struct sp_fetch_result *r, void *arg)
+{
+	struct meta_job *j = arg;
+	struct fmeta *m = j->m;
+	struct sp_diag d;
+	int64_t off = 0, len = 0;
+	char *md = NULL;
+	size_t mdlen = 0;
+
+	sp_diag_clear(&d);
+	j->f->ranges_fetched++;
+	if (r->err) {
+		if (r->status == 200)
+			refuse_ranges(j->f, j->url);
+		goto whole;
+	}
+	/* The index said how large the file is: a part of another file is no use. */
+	if (m->file->f->size >= 0 && r->range_total != m->file->f->size)
+		goto whole;
+	if (!j->z)
+		j->z = sp_rzip_new(r->range_total);
+	if (sp_rzip_add(j->z, r->range_start, r->body->data, r->body->len) != 0)
+		goto whole;
+	j->f->range_bytes += (uint64_t)r->body->len;
+	switch (sp_rzip_step(j->z, &off, &len, &md, &mdlen, &d)) {
+	case SP_RZIP_MORE:
+		queue_range(j, off, len);
+		return;
+	case SP_RZIP_DONE:
+		sp_rzip_free(j->z);
+		j->z = NULL;
+		j->f->metadata_fetched++;
+		m->ranged = true;
+		sp_sha256(md, mdlen, m->md_sha256);
+		meta_parse(j->f, m, md, mdlen);
+		free(md);
+		return;
+	case SP_RZIP_GIVE_UP:
+		break;
+	}
+whole:
+	sp_rzip_free(j->z);
+	j->z = NULL;
+	queue_whole(j);
+}
 
 static void meta_done(const struct sp_fetch_result *r, void *arg)
 {
@@ -816,6 +945,29 @@ static void meta_done(const struct sp_fetch_result *r, void *arg)
 	free(data);
 }
 
+/*
+ * Whether to read a wheel's METADATA by range requests: a large wheel (or
+ * one of unknown size) from a server not known to refuse them, and not
+ * already in the store.
+ */
+static bool want_ranges(struct sp_finder *f, const struct sp_pfile *file)
+{
+	const struct sp_index_file *x = file->f;
+	char hex[SP_SHA256_HEX];
+	struct sp_diag d;
+
+	if (!file->wheel || (x->size >= 0 && x->size < SP_RANGE_MIN_FILE_BYTES) ||
+	    strncmp(x->url, "http", 4) != 0 || ranges_refused(f, x->url))
+		return false;
+	if (x->has_sha256 && f->o.store) {
+		sp_hex(x->sha256, SP_SHA256_LEN, hex);
+		sp_diag_clear(&d);
+		if (sp_store_lookup(f->o.store, hex, NULL, NULL, &d) == 0)
+			return false;
+	}
+	return true;
+}
+
 /* Fetches the metadata of every file not done yet, in one parallel run. */
 static void load_metas(struct sp_finder *f, const struct sp_pfile *const *files, size_t n)
 {
@@ -828,45 +980,49 @@ static void load_metas(struct sp_finder *f, const struct sp_pfile *const *files,
 		const struct sp_index_file *x = files[i]->f;
 		struct sp_fetch_req rq = {0};
 		char hex[SP_SHA256_HEX];
+		struct meta_job *j = &jobs[nj];
 
 		if (m->done || m->err)
 			continue;
+		nj++;
+		*j = (struct meta_job){f, m, false, x->url, NULL};
 		/*
 		 * An sdist is always fetched whole: its build information is needed
 		 * anyway, and a PEP 658 file of one may not say its dependencies.
 		 */
-		jobs[nj] = (struct meta_job){f, m, !x->has_metadata || !files[i]->wheel};
-		rq.size = -1;
-		if (!jobs[nj].whole) {
-			/* PEP 658: the metadata file next to the distribution. */
-			urls[nj] = xasprintf("%s.metadata", x->url);
-			rq.sink = SP_SINK_MEMORY;
-			rq.max_bytes = SP_MAX_METADATA_BYTES;
-			/* Cached: a pinned copy needs no request, another only a 304. */
-			rq.use_cache = true;
-			if (x->metadata_has_sha256) {
-				sp_hex(x->metadata_sha256, SP_SHA256_LEN, hex);
-				rq.sha256 = hex;
-			}
-		} else {
-			urls[nj] = xstrdup(x->url);
-			rq.sink = SP_SINK_STORE;
-			rq.size = x->size;
-			if (x->has_sha256) {
-				sp_hex(x->sha256, SP_SHA256_LEN, hex);
-				rq.sha256 = hex;
-			}
+		if (!files[i]->wheel) {
+			queue_whole(j);
+			continue;
 		}
-		rq.url = urls[nj];
+		if (!x->has_metadata) {
+			if (want_ranges(f, files[i]))
+				queue_range(j, -1, SP_RANGE_TAIL_BYTES);
+			else
+				queue_whole(j);
+			continue;
+		}
+		/* PEP 658: the metadata file next to the distribution. */
+		urls[i] = xasprintf("%s.metadata", x->url);
+		rq.url = urls[i];
+		rq.size = -1;
+		rq.sink = SP_SINK_MEMORY;
+		rq.max_bytes = SP_MAX_METADATA_BYTES;
+		/* Cached: a pinned copy needs no request, another only a 304. */
+		rq.use_cache = true;
+		if (x->metadata_has_sha256) {
+			sp_hex(x->metadata_sha256, SP_SHA256_LEN, hex);
+			rq.sha256 = hex;
+		}
 		rq.done = meta_done;
-		rq.arg = &jobs[nj];
+		rq.arg = j;
 		if (sp_fetch_add(f->o.fetch, &rq, &m->diag) < 0)
 			meta_fail(m, SP_EINVAL, NULL);
-		nj++;
 	}
 	if (nj)
 		sp_fetch_run(f->o.fetch);
 	for (i = 0; i < nj; i++)
+		sp_rzip_free(jobs[i].z);
+	for (i = 0; i < n; i++)
 		free(urls[i]);
 	free(urls);
 	free(jobs);
@@ -909,6 +1065,32 @@ struct dl_job {
 	struct sp_diag diag;
 };
 
+/*
+ * The METADATA inside a downloaded wheel must be the one its server sent
+ * in parts: the resolution was made with that one, and only the whole
+ * file's hash was vouched for by the index.
+ */
+static int same_metadata(const struct fmeta *m, const char *path, struct sp_diag *d)
+{
+	unsigned char dig[SP_SHA256_LEN];
+	char *data = NULL;
+	size_t len = 0;
+	int err;
+
+	err = sp_meta_read(path, true, &data, &len, d);
+	if (err)
+		return err;
+	sp_sha256(data, len, dig);
+	free(data);
+	if (memcmp(dig, m->md_sha256, sizeof(dig)) != 0)
+		return sp_diag_set(d, SP_EHASH, "the METADATA inside '%s' differs from the one "
+				   "its server sent by range requests, which the resolution used "
+				   "(a server or cache serving mixed copies): run again, and "
+				   "report it to the index's operator if it persists",
+				   m->file->f->filename);
+	return 0;
+}
+
 static void dl_done(const struct sp_fetch_result *r, void *arg)
 {
 	struct dl_job *j = arg;
@@ -919,6 +1101,8 @@ static void dl_done(const struct sp_fetch_result *r, void *arg)
 			j->diag = *r->diag;
 		return;
 	}
+	if (j->m->ranged && (j->err = same_metadata(j->m, r->path, &j->diag)))
+		return;
 	j->f->files_fetched++;
 	j->m->path = sp_arena_strdup(&j->f->arena, r->path);
 	snprintf(j->m->sha256, sizeof(j->m->sha256), "%s", r->sha256);

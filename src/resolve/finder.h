@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/arena.h"
 #include "core/error.h"
@@ -40,6 +41,7 @@ struct sp_finder_opts {
 	const char *only_binary;
 	const char *no_binary;
 	struct sp_fetch *fetch;        /* with a store, for artifacts */
+	struct sp_store *store;        /* that store: a file in it needs no range requests */
 };
 
 struct fproject;
@@ -55,7 +57,10 @@ struct sp_finder {
 	struct sp_index_page *flpages; /* find-links sources, read once */
 	size_t nflpages;
 	bool fl_loaded;
-	unsigned long pages_fetched, metadata_fetched, files_fetched;
+	char **noranges; /* origins that answered a range request with the whole file */
+	size_t nnoranges;
+	unsigned long pages_fetched, metadata_fetched, files_fetched, ranges_fetched;
+	uint64_t range_bytes;
 };
 
 int sp_finder_init(struct sp_finder *f, const struct sp_finder_opts *o, struct sp_diag *d);

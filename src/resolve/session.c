@@ -207,6 +207,7 @@ int sp_session_open(struct sp_session *s, const struct sp_session_opts *o, struc
 	fio.only_binary = sp_pipconf_str(c, SP_PIPOPT_ONLY_BINARY);
 	fio.no_binary = sp_pipconf_str(c, SP_PIPOPT_NO_BINARY);
 	fio.fetch = s->fetch;
+	fio.store = s->store;
 	if ((err = sp_finder_init(&s->finder, &fio, d)))
 		goto out;
 	s->have_finder = true;

@@ -2,7 +2,8 @@
 """A package index on 127.0.0.1 for safepip's tests (standard library only).
 
     indexserver.py --root DIR [--port-file F] [--port N] [--tls CERTDIR [--client-ca [PEM]]]
-                   [--auth USER:PASS] [--no-metadata] [--html-only] [--no-ranges] [--log F]
+                   [--auth USER:PASS] [--no-metadata] [--html-only] [--no-ranges]
+                   [--ranges-from DIR] [--log F]
 
 Serves the artifacts lying flat in DIR as a simple repository: PEP 503 HTML and
 PEP 691/700 JSON chosen by the Accept header, PEP 658/714 metadata files, range
@@ -517,6 +518,8 @@ class Handler(BaseHTTPRequestHandler):
                                   "auth": auth_header is not None, "auth_ok": auth_ok,
                                   "range": rng, "accept": self.headers.get("Accept"),
                                   "format": resp.fmt if resp else None,
+                                  "bytes": len(resp.body) if resp and self.command != "HEAD"
+                                  else 0,
                                   "fault": resp.fault if resp else None})
             if srv.log_file:
                 with srv.log_lock, open(srv.log_file, "a") as fh:
@@ -629,7 +632,7 @@ class Handler(BaseHTTPRequestHandler):
         if resp.status in (200, 206) and fault:
             resp = self.apply_body_fault(resp, fault)
         if resp.status == 200 and resp.header("Accept-Ranges") == "bytes":
-            resp = self.ranged(resp)
+            resp = self.ranged(resp, path)
         return resp
 
     def page(self, project, projects, records):
@@ -724,10 +727,18 @@ class Handler(BaseHTTPRequestHandler):
             resp.slow = float(fault["seconds"])
         return resp
 
-    def ranged(self, resp):
+    def ranged(self, resp, path):
         rng = parse_range(self.headers.get("Range"), len(resp.body))
         if rng is None:
             return resp
+        alt = self.server.ranges_from
+        if alt and path.startswith("/files/"):
+            # A server mixing copies: parts come from another file of the same name.
+            other = os.path.join(alt, unquote(path[len("/files/"):]))
+            if os.path.isfile(other):
+                with open(other, "rb") as fh:
+                    resp.body = fh.read()
+                rng = parse_range(self.headers.get("Range"), len(resp.body))
         size = len(resp.body)
         if rng == "unsatisfiable":
             out = text(416, "range not satisfiable", [("Content-Range", f"bytes */{size}")])
@@ -749,6 +760,7 @@ class Server(ThreadingHTTPServer):
         self.auth = args.auth
         self.html_only = args.html_only
         self.ranges = not args.no_ranges
+        self.ranges_from = args.ranges_from
         self.log_file = args.log
         self.log_lock = threading.Lock()
         self.state = State()
@@ -842,6 +854,9 @@ def main():
                    help="answer every page with PEP 503 HTML, whatever the Accept header")
     p.add_argument("--no-ranges", action="store_true",
                    help="ignore Range headers: whole bodies, no Accept-Ranges (an old server)")
+    p.add_argument("--ranges-from", metavar="DIR",
+                   help="answer range requests from the file of the same name in DIR "
+                        "(a server serving mixed copies)")
     p.add_argument("--log", help="append one line per request to this file")
     args = p.parse_args()
     if args.client_ca is not None and not args.tls:
