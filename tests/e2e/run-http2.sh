@@ -2,7 +2,8 @@
 # HTTP/2 where the index offers it: a static PEP 503 index served by nginx
 # over TLS with HTTP/2 (the Python test server speaks HTTP/1.1 only).
 # `safepip download` must fetch every page and file over HTTP/2 and check
-# their hashes; with the server limited to HTTP/1.1 it must still work.
+# their hashes; with the server limited to HTTP/1.1 it must still work. A large
+# wheel's METADATA is read by range requests over HTTP/2 (nginx answers 206).
 # Skipped, with a message, only when nginx is not installed (make deps installs it).
 # Args: SAFEPIP SOURCE_DIR SCRATCH_DIR
 set -uo pipefail
@@ -20,6 +21,10 @@ echo 'import beta' >"$T/src/alpha/alpha/__init__.py"
 echo 'X = 1' >"$T/src/beta/beta/__init__.py"
 "$PY" "$SRC/tests/support/mkpkg.py" wheel "$T/src/alpha" "$T/www/files" --name alpha --version 1.0 --requires beta >/dev/null
 "$PY" "$SRC/tests/support/mkpkg.py" wheel "$T/src/beta" "$T/www/files" --name beta --version 1.0 >/dev/null
+mkdir -p "$T/src/gamma/gamma"
+echo 'X = 1' >"$T/src/gamma/gamma/__init__.py"
+head -c 1500000 /dev/urandom | od -An -tx1 >"$T/src/gamma/gamma/blob.txt"
+"$PY" "$SRC/tests/support/mkpkg.py" wheel "$T/src/gamma" "$T/www/files" --name gamma --version 1.0 >/dev/null
 # The static index: one page per project, links with their sha256.
 "$PY" - "$T/www" "$SRC/tests/support" <<'PY'
 import hashlib, os, sys
@@ -100,6 +105,15 @@ if start_nginx "ssl http2"; then
     # two pages and two files at least, every one of them over HTTP/2
     if [ "$n2" -ge 4 ] && [ "$n1" -eq 0 ]; then ok "every request used HTTP/2 ($n2 requests)"
     else bad "protocols: $n2 over HTTP/2, $n1 otherwise"; cat "$T/ng/logs/access.log"; fi
+    # gamma is large and the pages give no size: its METADATA comes by ranges, then the file whole
+    "${CLEAN[@]}" "$SP" download -q -d "$T/out" --index-url "$INDEX" gamma >"$T/out.log" 2>&1; rc=$?
+    if [ $rc -eq 0 ] && [ -f "$T/out/gamma-1.0-py3-none-any.whl" ] &&
+        grep -q '^HTTP/2.0 206 /files/gamma-1.0-py3-none-any.whl' "$T/ng/logs/access.log" &&
+        grep -q '^HTTP/2.0 200 /files/gamma-1.0-py3-none-any.whl' "$T/ng/logs/access.log"; then
+        ok "a large wheel's METADATA by range requests over HTTP/2 (206), then the file"
+    else
+        bad "ranges over HTTP/2: rc=$rc"; cat "$T/out.log"; grep gamma "$T/ng/logs/access.log"
+    fi
     stop_nginx
 else
     bad "nginx did not start"; cat "$T/ng/logs/error.log" 2>/dev/null
