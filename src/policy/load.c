@@ -392,9 +392,9 @@ static int check_array(struct ctx *c, const cJSON *a, size_t *n)
 {
 	const cJSON *k;
 
+	*n = 0;
 	if (!cJSON_IsArray(a))
 		return fail(c, a, "expected an array");
-	*n = 0;
 	for (k = a->child; k; k = k->next)
 		(*n)++;
 	if (*n > SP_MAX_POLICY_ENTRIES) {
@@ -507,7 +507,7 @@ static int get_scalar(struct ctx *c, enum sp_policy_key k, const cJSON *v)
 {
 	const struct keydef *kd = &sp_policy_keydefs[k];
 	struct sp_pval *pv = &c->set->v[k];
-	enum sp_action a;
+	enum sp_action a = SP_ACTION_UNSET;
 	const char *s;
 	int64_t x = 0;
 	int err = 0;
@@ -708,7 +708,7 @@ static int parse_map(struct ctx *c, const cJSON *o, bool package_keys, struct sp
 		}
 		SP_GROW(*out, *nout + 1, cap);
 		if (package_keys) {
-			enum sp_action a;
+			enum sp_action a = SP_ACTION_UNSET;
 
 			err = get_action(c, k, false, &a);
 			memset(&(*out)[*nout], 0, sizeof(**out));
@@ -805,7 +805,7 @@ static int parse_pkg(struct ctx *c, const cJSON *v, struct sp_policy_pkg *p)
 static int parse_pkg_list(struct ctx *c, const cJSON *a, struct sp_policy_pkg **out, size_t *nout)
 {
 	const cJSON *k;
-	size_t n, i = 0;
+	size_t n = 0, i = 0;
 	int err;
 
 	if ((err = check_array(c, a, &n)))
@@ -828,7 +828,7 @@ static int parse_name_list(struct ctx *c, const cJSON *a, enum name_kind kind,
 			   struct sp_policy_name **out, size_t *nout)
 {
 	const cJSON *k;
-	size_t n, i = 0;
+	size_t n = 0, i = 0;
 	int err;
 
 	if ((err = check_array(c, a, &n)))
@@ -904,7 +904,7 @@ static int parse_exception(struct ctx *c, const cJSON *o, struct sp_policy_excep
 	e->line = line_of(&c->lines, o);
 	for (k = o->child; k && !err; k = k->next) {
 		const char *s = NULL;
-		char *v;
+		char *v = NULL;
 
 		push_key(c, k->string);
 		if (strcmp(k->string, "package") == 0) {
@@ -956,7 +956,7 @@ static int parse_exception(struct ctx *c, const cJSON *o, struct sp_policy_excep
 static int parse_exceptions(struct ctx *c, const cJSON *a)
 {
 	const cJSON *k;
-	size_t n, i = 0;
+	size_t n = 0, i = 0;
 	int err;
 
 	if ((err = check_array(c, a, &n)))
@@ -1047,7 +1047,7 @@ static int parse_root(struct ctx *c, const cJSON *root)
 		return err;
 	for (k = root->child; k && !err; k = k->next) {
 		const char *s;
-		int64_t v;
+		int64_t v = 0;
 
 		push_key(c, k->string);
 		if ((err = maybe_scalar(c, "", k, &done)) || done) {
