@@ -84,7 +84,7 @@ uv() {
 _safepip_complete() {
     local cur=${COMP_WORDS[COMP_CWORD]} words
     if [ "$COMP_CWORD" -eq 1 ]; then
-        words="advisories audit cache check config download freeze install list lock policy rules scan shell-init show uninstall --help --version"
+        words="advisories audit cache check config download explain freeze install list lock policy rules scan shell-init show uninstall --help --version"
     else
         case ${COMP_WORDS[1]} in
             shell-init) words="bash zsh fish" ;;

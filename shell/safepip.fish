@@ -109,7 +109,7 @@ function uv
 end
 
 complete -c safepip -f
-complete -c safepip -n __fish_use_subcommand -a 'advisories audit cache check config download freeze install list lock policy rules scan shell-init show uninstall'
+complete -c safepip -n __fish_use_subcommand -a 'advisories audit cache check config download explain freeze install list lock policy rules scan shell-init show uninstall'
 complete -c safepip -n __fish_use_subcommand -l help -d 'show help'
 complete -c safepip -n __fish_use_subcommand -l version -d 'show the version'
 complete -c safepip -n '__fish_seen_subcommand_from shell-init' -a 'bash zsh fish'

@@ -84,7 +84,7 @@ uv() {
 _safepip() {
     local -a cands
     if (( CURRENT == 2 )); then
-        cands=(advisories audit cache check config download freeze install list lock policy rules scan shell-init show uninstall --help --version)
+        cands=(advisories audit cache check config download explain freeze install list lock policy rules scan shell-init show uninstall --help --version)
     else
         case $words[2] in
             shell-init) cands=(bash zsh fish) ;;

@@ -111,7 +111,7 @@ _safepip()
     --format | -f)
         case $sub in
         scan) words="text json" ;;
-        rules) words="text markdown json" ;;
+        rules | explain) words="text markdown json" ;;
         # In the gate's option table -f is pip's --find-links.
         policy) [[ $action != explain || $prev == --format ]] && words="text json" ;;
         *) [[ $prev == --format ]] && words="text json" ;;
@@ -166,7 +166,7 @@ _safepip()
     shell-init)
         ((COMP_CWORD == subat + 1)) && __safepip_reply -W "bash zsh fish" -- "$cur"
         ;;
-    rules)
+    rules | explain)
         __safepip_reply -W "$(__safepip_rule_ids)" -- "$cur"
         ;;
     esac

@@ -78,7 +78,7 @@ function __safepip_values
     set -l action (__safepip_policy_action)
     switch $argv[1]
         case -f --format
-            if test "$cmd" = rules
+            if contains -- "$cmd" rules explain
                 printf '%s\n' text markdown json
             else if test $argv[1] = --format; or contains -- "$cmd" scan policy
                 and test "$action" != explain
@@ -135,7 +135,7 @@ complete -c safepip -n '__safepip_using shell-init; and not __safepip_value_pend
     -a 'bash zsh fish'
 complete -c safepip -n '__safepip_using policy; and not __safepip_policy_action >/dev/null' \
     -a 'show\t"the effective policy" check\t"validate policy files" explain\t"why a verdict"'
-complete -c safepip -n '__safepip_using rules; and not __safepip_value_pending' \
+complete -c safepip -n '__safepip_using rules explain; and not __safepip_value_pending' \
     -a '(safepip rules 2>/dev/null | string replace -r " .*" "")'
 
 # Targets, requirement files and other paths.

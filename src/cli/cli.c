@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{"audit", cli_audit, "verify and scan an installed environment, or a requirements file"},
 	{"cache", cli_cache, "show, clean or prune the download, page and verdict caches"},
 	{"download", cli_download, "resolve, fetch and scan, then save the allowed files"},
+	{"explain", cli_explain_rule, "what a rule looks for, why it matters, what to do"},
 	{"install", cli_install, "resolve, fetch, scan and judge, then run the real pip offline"},
 	{"lock", cli_lock, "resolve to a pinned, hashed requirements file; install nothing"},
 	{"policy", cli_policy, "show the effective policy and its layers, or check policy files"},

@@ -28,6 +28,7 @@ int cli_explain(int argc, char **argv);
 int cli_install(int argc, char **argv);
 int cli_lock(int argc, char **argv);
 int cli_rules(int argc, char **argv);
+int cli_explain_rule(int argc, char **argv);
 int cli_scan(int argc, char **argv);
 /* scan NAME==VERSION: resolve, fetch and scan packages from the index (install.c). */
 int cli_scan_requirements(int argc, char **argv);

@@ -1,6 +1,7 @@
 /*
  * safepip rules: the rule catalog, as a table, Markdown (docs/rules.md is
- * this output, and a test keeps it so) or JSON.
+ * this output, and a test keeps it so) or JSON; safepip explain RULE-ID:
+ * the entries of the rules named.
  */
 #include <cjson/cJSON.h>
 #include <getopt.h>
@@ -12,15 +13,25 @@
 #include "scan/scan.h"
 #include "core/banned.h"
 
-static void usage(FILE *out)
+static void usage(FILE *out, bool explain)
 {
-	fputs("usage: safepip rules [--format text|markdown|json] [RULE-ID...]\n"
-	      "\n"
-	      "List the checks safepip runs: id, severity, confidence, category and title,\n"
-	      "or, with rule ids, everything about those rules (why and what to do).\n"
-	      "\n"
+	if (explain)
+		fputs("usage: safepip explain [--format text|markdown|json] RULE-ID...\n"
+		      "\n"
+		      "Everything about the rules named: what each looks for, why it matters,\n"
+		      "what to do, its CWE and the peers' checks it covers. The same as\n"
+		      "'safepip rules RULE-ID...'; a package's verdict is 'safepip policy explain'.\n",
+		      out);
+	else
+		fputs("usage: safepip rules [--format text|markdown|json] [RULE-ID...]\n"
+		      "\n"
+		      "List the checks safepip runs: id, severity, confidence, category and title,\n"
+		      "or, with rule ids, everything about those rules (why and what to do).\n",
+		      out);
+	fputs("\n"
 	      "options:\n"
-	      "  -f, --format FORMAT  text (default), markdown (docs/rules.md) or json\n"
+	      "  -f, --format FORMAT  text (default), markdown (docs/rules.md, or the rules'\n"
+	      "                       sections) or json (with examples and peers' ids)\n"
 	      "  -h, --help           show this help\n",
 	      out);
 }
@@ -148,6 +159,21 @@ static size_t count(const char **list)
 	return n;
 }
 
+/* One rule's section of docs/rules.md. */
+static void markdown_entry(FILE *out, const struct sp_rule *r)
+{
+	fprintf(out, "## %s\n\n**%s** — %s, %s confidence, %s%s.\n\n", r->id, r->title,
+		sp_severity_name(r->severity), sp_confidence_name(r->confidence), r->category,
+		r->builtin ? ", built in" : "");
+	fprintf(out, "%s\n\n*What to do:* %s\n\n", r->rationale, r->remediation);
+	examples(out, "Flagged", r->positive);
+	examples(out, "Not flagged", r->negative);
+	if (r->alias_note)
+		fprintf(out, "*Aliased cases:* %s.\n\n", r->alias_note);
+	examples(out, "Flagged through an alias", r->aliased);
+	examples(out, "Known gaps: alias forms not flagged yet", r->aliased_gap);
+}
+
 static void markdown(FILE *out, const struct sp_catalog *cat)
 {
 	size_t i, n_query = 0, n_aliased = 0, n_gaps = 0;
@@ -195,34 +221,29 @@ static void markdown(FILE *out, const struct sp_catalog *cat)
 	}
 	fputc('\n', out);
 	parity(out, cat);
-	for (i = 0; i < cat->nrules; i++) {
-		const struct sp_rule *r = &cat->rules[i];
+	for (i = 0; i < cat->nrules; i++)
+		markdown_entry(out, &cat->rules[i]);
+}
 
-		fprintf(out, "## %s\n\n**%s** — %s, %s confidence, %s%s.\n\n", r->id, r->title,
-			sp_severity_name(r->severity), sp_confidence_name(r->confidence), r->category,
-			r->builtin ? ", built in" : "");
-		fprintf(out, "%s\n\n*What to do:* %s\n\n", r->rationale, r->remediation);
-		examples(out, "Flagged", r->positive);
-		examples(out, "Not flagged", r->negative);
-		if (r->alias_note)
-			fprintf(out, "*Aliased cases:* %s.\n\n", r->alias_note);
-		examples(out, "Flagged through an alias", r->aliased);
-		examples(out, "Known gaps: alias forms not flagged yet", r->aliased_gap);
-	}
+/* Whether a rule is among the ids asked for (all of them when none are). */
+static bool selected(const struct sp_rule *r, char **ids, int nids)
+{
+	int k;
+
+	for (k = 0; k < nids; k++)
+		if (strcmp(ids[k], r->id) == 0)
+			return true;
+	return nids == 0;
 }
 
 static void text(FILE *out, const struct sp_catalog *cat, char **ids, int nids)
 {
 	size_t i;
-	int k;
 
 	for (i = 0; i < cat->nrules; i++) {
 		const struct sp_rule *r = &cat->rules[i];
-		bool show = nids == 0;
 
-		for (k = 0; k < nids; k++)
-			show |= strcmp(ids[k], r->id) == 0;
-		if (!show)
+		if (!selected(r, ids, nids))
 			continue;
 		fprintf(out, "%-28s %-8s %-6s %-16s %s\n", r->id, sp_severity_name(r->severity),
 			sp_confidence_name(r->confidence), r->category, r->title);
@@ -240,7 +261,25 @@ static void text(FILE *out, const struct sp_catalog *cat, char **ids, int nids)
 	}
 }
 
-static void json(FILE *out, const struct sp_catalog *cat)
+static void add_list(cJSON *o, const char *key, const char **list)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, key);
+	size_t j;
+
+	for (j = 0; list[j]; j++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(list[j]));
+}
+
+static void add_peer(cJSON *o, const char *key, const char *ids)
+{
+	if (ids)
+		cJSON_AddStringToObject(o, key, ids);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* The catalog, or the rules asked for, with their peers' ids and examples. */
+static void json(FILE *out, const struct sp_catalog *cat, char **ids, int nids)
 {
 	cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "rules");
 	size_t i;
@@ -249,8 +288,11 @@ static void json(FILE *out, const struct sp_catalog *cat)
 	cJSON_AddStringToObject(root, "catalog", cat->hash);
 	for (i = 0; i < cat->nrules; i++) {
 		const struct sp_rule *r = &cat->rules[i];
-		cJSON *o = cJSON_CreateObject();
+		cJSON *o, *peers, *ex;
 
+		if (!selected(r, ids, nids))
+			continue;
+		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "id", r->id);
 		cJSON_AddStringToObject(o, "title", r->title);
 		cJSON_AddStringToObject(o, "category", r->category);
@@ -261,6 +303,15 @@ static void json(FILE *out, const struct sp_catalog *cat)
 		cJSON_AddBoolToObject(o, "builtin", r->builtin);
 		cJSON_AddStringToObject(o, "rationale", r->rationale);
 		cJSON_AddStringToObject(o, "remediation", r->remediation);
+		peers = cJSON_AddObjectToObject(o, "equivalents");
+		add_peer(peers, "bandit", r->bandit);
+		add_peer(peers, "pycodeaudit", r->pycodeaudit);
+		add_peer(peers, "guarddog", r->guarddog);
+		ex = cJSON_AddObjectToObject(o, "examples");
+		add_list(ex, "flagged", r->positive);
+		add_list(ex, "not_flagged", r->negative);
+		add_list(ex, "aliased", r->aliased);
+		add_list(ex, "aliased_gaps", r->aliased_gap);
 		cJSON_AddItemToArray(list, o);
 	}
 	s = cJSON_Print(root);
@@ -270,17 +321,19 @@ static void json(FILE *out, const struct sp_catalog *cat)
 	cJSON_Delete(root);
 }
 
-int cli_rules(int argc, char **argv)
+/* rules and explain: the same options; explain needs rule ids. */
+static int run(int argc, char **argv, bool explain)
 {
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *format = "text";
+	const char *format = "text", *cmd = explain ? "explain" : "rules";
 	struct sp_catalog cat;
 	struct sp_diag d;
 	int c, k;
+	size_t i;
 
 	opterr = 0;
 	optind = 1;
@@ -288,37 +341,59 @@ int cli_rules(int argc, char **argv)
 		if (c == 'f') {
 			format = optarg;
 		} else if (c == 'h') {
-			usage(stdout);
+			usage(stdout, explain);
 			return SP_EXIT_OK;
 		} else {
-			fprintf(stderr, "safepip rules: option '%s' is unknown or needs a value (see 'safepip rules --help')\n",
-				argv[optind - 1]);
+			fprintf(stderr, "safepip %s: option '%s' is unknown or needs a value "
+				"(see 'safepip %s --help')\n", cmd, argv[optind - 1], cmd);
 			return SP_EXIT_USAGE;
 		}
 	}
 	if (strcmp(format, "text") && strcmp(format, "markdown") && strcmp(format, "json")) {
-		fprintf(stderr, "safepip rules: unknown format '%s' (expected text, markdown or json)\n",
-			format);
+		fprintf(stderr, "safepip %s: unknown format '%s' (expected text, markdown or json)\n",
+			cmd, format);
+		return SP_EXIT_USAGE;
+	}
+	if (explain && optind >= argc) {
+		fputs("safepip explain: which rule? (e.g. 'safepip explain eval-dynamic'; "
+		      "'safepip rules' lists them; 'safepip policy explain PKG' explains a "
+		      "package's verdict)\n", stderr);
 		return SP_EXIT_USAGE;
 	}
 	sp_diag_clear(&d);
 	if (sp_catalog_load_embedded(&cat, &d)) {
-		fprintf(stderr, "safepip rules: cannot load the rule catalog: %s\n", d.msg);
+		fprintf(stderr, "safepip %s: cannot load the rule catalog: %s\n", cmd, d.msg);
 		return SP_EXIT_ERROR;
 	}
 	for (k = optind; k < argc; k++) {
 		if (!sp_catalog_find(&cat, argv[k])) {
-			fprintf(stderr, "safepip rules: no rule '%s' (see 'safepip rules')\n", argv[k]);
+			fprintf(stderr, "safepip %s: no rule '%s' (see 'safepip rules')\n", cmd,
+				argv[k]);
 			sp_catalog_release(&cat);
 			return SP_EXIT_USAGE;
 		}
 	}
-	if (!strcmp(format, "markdown"))
+	if (!strcmp(format, "markdown") && optind == argc) {
 		markdown(stdout, &cat);
-	else if (!strcmp(format, "json"))
-		json(stdout, &cat);
-	else
+	} else if (!strcmp(format, "markdown")) {
+		for (i = 0; i < cat.nrules; i++)
+			if (selected(&cat.rules[i], argv + optind, argc - optind))
+				markdown_entry(stdout, &cat.rules[i]);
+	} else if (!strcmp(format, "json")) {
+		json(stdout, &cat, argv + optind, argc - optind);
+	} else {
 		text(stdout, &cat, argv + optind, argc - optind);
+	}
 	sp_catalog_release(&cat);
 	return fflush(stdout) ? SP_EXIT_ERROR : SP_EXIT_OK;
+}
+
+int cli_rules(int argc, char **argv)
+{
+	return run(argc, argv, false);
+}
+
+int cli_explain_rule(int argc, char **argv)
+{
+	return run(argc, argv, true);
 }

@@ -26,7 +26,7 @@
 
 /* Completed after "safepip": its commands and the pip commands it passes through. */
 static const char *const commands[] = {
-	"advisories", "audit", "cache", "check", "config", "download", "freeze", "install",
+	"advisories", "audit", "cache", "check", "config", "download", "explain", "freeze", "install",
 	"list", "lock", "policy", "rules", "scan", "shell-init", "show", "uninstall",
 };
 

@@ -79,5 +79,23 @@ expect_rc 1 "several targets" "$SP" scan --format json -o "$T/m.json" "$good" "$
 if diff -q "$T/rules.md" "$SRC/docs/rules.md" >/dev/null; then ok "docs/rules.md is current"; else
     bad "docs/rules.md is stale: run 'build/safepip rules --format markdown > docs/rules.md'"; fi
 
+# safepip explain RULE-ID: one entry, in each format; no id or an unknown one is a usage error.
+"$SP" explain eval-dynamic >"$T/ex.txt"; rc=$?
+[ $rc -eq 0 ] && grep -q '^eval-dynamic ' "$T/ex.txt" && grep -q 'CWE-95' "$T/ex.txt" &&
+    grep -q 'covers: bandit B307' "$T/ex.txt" && [ "$(grep -c '^[a-z]' "$T/ex.txt")" -eq 1 ] \
+    && ok "explain prints the one entry" || bad "explain eval-dynamic: rc=$rc $(head -5 "$T/ex.txt")"
+expect_rc 2 "explain without a rule id" "$SP" explain
+expect_rc 2 "explain of an unknown rule" "$SP" explain no-such-rule
+"$SP" explain --format json eval-dynamic pth-exec >"$T/ex.json" &&
+    [ "$(json_get "$T/ex.json" "sorted(r['id'] for r in d['rules'])")" = "['eval-dynamic', 'pth-exec']" ] &&
+    [ "$(json_get "$T/ex.json" "[r['equivalents']['bandit'] for r in d['rules'] if r['id'] == 'eval-dynamic']")" = "['B307, B102']" ] \
+    && ok "explain --format json: the rules named, with peers' ids" || bad "explain json: $(head -c 400 "$T/ex.json")"
+"$SP" rules --format json >"$T/all.json" &&
+    [ "$(json_get "$T/all.json" "all(r['examples']['flagged'] and r['examples']['aliased'] for r in d['rules'] if not r['builtin'])")" = "True" ] \
+    && ok "rules --format json carries every query rule's examples" || bad "rules json examples"
+"$SP" explain --format markdown eval-dynamic >"$T/ex.md" && head -1 "$T/ex.md" | grep -qx '## eval-dynamic' &&
+    grep -q '^Flagged through an alias:' "$T/ex.md" && ! grep -q '^# Rules' "$T/ex.md" \
+    && ok "explain --format markdown: the rule's section of docs/rules.md" || bad "explain markdown: $(head -3 "$T/ex.md")"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
