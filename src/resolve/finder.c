@@ -792,21 +792,28 @@ struct meta_job {
 
 static void meta_done(const struct sp_fetch_result *r, void *arg);
 
+/* A request for the whole file into the store, checked against the index's size and hash. */
+static void whole_req(const struct sp_index_file *x, char hex[SP_SHA256_HEX],
+		      struct sp_fetch_req *rq)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->url = x->url;
+	rq->sink = SP_SINK_STORE;
+	rq->size = x->size;
+	if (x->has_sha256) {
+		sp_hex(x->sha256, SP_SHA256_LEN, hex);
+		rq->sha256 = hex;
+	}
+}
+
 /* The file whole, into the store (hash checked): it serves the install too. */
 static void queue_whole(struct meta_job *j)
 {
-	const struct sp_index_file *x = j->m->file->f;
-	struct sp_fetch_req rq = {0};
+	struct sp_fetch_req rq;
 	char hex[SP_SHA256_HEX];
 
 	j->whole = true;
-	rq.url = x->url;
-	rq.sink = SP_SINK_STORE;
-	rq.size = x->size;
-	if (x->has_sha256) {
-		sp_hex(x->sha256, SP_SHA256_LEN, hex);
-		rq.sha256 = hex;
-	}
+	whole_req(j->m->file->f, hex, &rq);
 	rq.done = meta_done;
 	rq.arg = j;
 	if (sp_fetch_add(j->f->o.fetch, &rq, &j->m->diag) < 0)
@@ -1117,20 +1124,13 @@ int sp_finder_download(struct sp_finder *f, const struct sp_pfile *const *files,
 
 	for (i = 0; i < n; i++) {
 		struct fmeta *m = meta_slot(f, files[i]);
-		const struct sp_index_file *x = files[i]->f;
-		struct sp_fetch_req rq = {0};
+		struct sp_fetch_req rq;
 		char hex[SP_SHA256_HEX];
 
 		if (m->path)
 			continue;
 		jobs[nj] = (struct dl_job){f, m, 0, {{0}}};
-		rq.url = x->url;
-		rq.sink = SP_SINK_STORE;
-		rq.size = x->size;
-		if (x->has_sha256) {
-			sp_hex(x->sha256, SP_SHA256_LEN, hex);
-			rq.sha256 = hex;
-		}
+		whole_req(files[i]->f, hex, &rq);
 		rq.done = dl_done;
 		rq.arg = &jobs[nj];
 		err = sp_fetch_add(f->o.fetch, &rq, d);
