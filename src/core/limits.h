@@ -581,6 +581,14 @@
 #define SP_RANGE_MAX_SHARE_PCT 50
 
 /*
+ * Bytes of one wheel held in memory from range requests, in all: a
+ * central directory of 100,000 entries is about 10 MiB, and METADATA is at
+ * most SP_MAX_METADATA_BYTES. A server claiming more (a huge directory or
+ * entry) gets the whole file fetched into the store instead, on disk.
+ */
+#define SP_RANGE_MAX_BYTES (32 * 1024 * 1024)
+
+/*
  * Bytes asked for past a METADATA entry's compressed data, for its local
  * header's file name and extra field, whose length only the local header
  * says.

@@ -131,9 +131,16 @@ static zip_int64_t read_at(struct sp_rzip *z, void *data, zip_uint64_t want)
 	s = seg_at(z, z->pos);
 	if (!s || s->off + s->len < z->pos + len) {
 		if (!z->missing) {
+			int64_t end = z->pos + len;
+			size_t i;
+
+			/* the unknown bytes from the first one, up to the next known ones */
 			z->missing = true;
 			z->miss_off = s ? s->off + s->len : z->pos;
-			z->miss_len = z->pos + len - z->miss_off;
+			for (i = 0; i < z->nsegs; i++)
+				if (z->segs[i].off > z->miss_off && z->segs[i].off < end)
+					end = z->segs[i].off;
+			z->miss_len = end - z->miss_off;
 		}
 		zip_error_set(&z->err, ZIP_ER_READ, EIO);
 		return -1;
@@ -214,6 +221,12 @@ static enum sp_rzip_rc ask(struct sp_rzip *z, int64_t hint, int64_t *off, int64_
 				end = z->segs[i].off;
 			break;
 		}
+	}
+	if (sp_rzip_known(z) + (end - start) > SP_RANGE_MAX_BYTES) {
+		sp_diag_set(d, SP_ELIMIT, "range requests would hold over %d bytes in memory "
+			    "(%lld at %lld)", SP_RANGE_MAX_BYTES, (long long)(end - start),
+			    (long long)start);
+		return SP_RZIP_GIVE_UP;
 	}
 	if (sp_rzip_known(z) + (end - start) > budget) {
 		sp_diag_set(d, SP_ELIMIT, "range requests would fetch over %d%% of the file",

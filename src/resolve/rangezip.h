@@ -16,7 +16,7 @@
  * reports any real problem) on anything unusual: not a zip, no METADATA or
  * more than one, an entry over SP_MAX_METADATA_BYTES, more than
  * SP_RANGE_MAX_ROUNDS rounds, or ranges adding up to more than
- * SP_RANGE_MAX_SHARE_PCT of the file.
+ * SP_RANGE_MAX_SHARE_PCT of the file or SP_RANGE_MAX_BYTES.
  *
  * The bytes are not checked against the file's hash, which covers the
  * whole file: the finder compares this METADATA with the one inside the

@@ -339,6 +339,46 @@ static void test_damaged(void **state)
 	free(z.data);
 }
 
+/*
+ * A server claiming an 8 GiB file whose central directory is 1 GiB: well
+ * under half the file, but far more than ranges may hold in memory.
+ */
+static void test_memory_cap(void **state)
+{
+	int64_t total = 8LL << 30, cd_size = 1LL << 30;
+	int64_t cd_off = 2LL << 30; /* a zip32 field: under 4 GiB */
+	unsigned char eocd[22] = {'P', 'K', 5, 6};
+	struct sp_rzip *rz = sp_rzip_new(total);
+	struct sp_diag d;
+	int64_t off, len;
+	char *md;
+	size_t mdlen;
+	int i;
+
+	(void)state;
+	eocd[8] = eocd[10] = 0xff; /* 65535 entries on this disk and in all */
+	eocd[9] = eocd[11] = 0xff;
+	for (i = 0; i < 4; i++) {
+		eocd[12 + i] = (unsigned char)(cd_size >> (8 * i));
+		eocd[16 + i] = (unsigned char)(cd_off >> (8 * i));
+	}
+	assert_int_equal(sp_rzip_add(rz, total - 22, eocd, sizeof(eocd)), 0);
+	/* the end record's search window first (zeros), then the directory */
+	sp_diag_clear(&d);
+	assert_int_equal(sp_rzip_step(rz, &off, &len, &md, &mdlen, &d), SP_RZIP_MORE);
+	assert_true(len < 128 * 1024 && off + len == total - 22);
+	{
+		char *zeros = calloc(1, (size_t)len);
+
+		assert_int_equal(sp_rzip_add(rz, off, zeros, (size_t)len), 0);
+		free(zeros);
+	}
+	assert_int_equal(sp_rzip_step(rz, &off, &len, &md, &mdlen, &d), SP_RZIP_GIVE_UP);
+	if (!strstr(d.msg, "in memory"))
+		fail_msg("gave up for another reason: %s", d.msg);
+	sp_rzip_free(rz);
+}
+
 /* Parts added in any order and overlapping are one view of the file. */
 static void test_add(void **state)
 {
@@ -406,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_gives_up),
 		cmocka_unit_test(test_metadata_over_cap),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_memory_cap),
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_round_cap),
 	};
