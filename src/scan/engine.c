@@ -10,9 +10,11 @@
  * only on the calls their keys name (a query's cost grows with every
  * pattern that could start at a node, and most rules start at calls); the
  * rest run on the nodes of their root types the walk noted, never over the
- * whole tree. Every run is limited to the node's last byte (see
- * limit_to_end()). Queries run after the walk, when the import table is
- * complete (a module may use a name above the import that binds it).
+ * whole tree, and a type whose patterns all need some descendant (read from
+ * their text, see node_paths()) only when the walk meets one. Every run is
+ * limited to the node's last byte (see limit_to_end()). Queries run after
+ * the walk, when the import table is complete (a module may use a name
+ * above the import that binds it).
  *
  * Predicates tree-sitter leaves to the host:
  *   (#rule! "id")                    which catalog rule a pattern belongs to
@@ -136,15 +138,45 @@ struct type_key {
 	uint32_t unit;
 };
 
+/*
+ * A chain of node types below a root pattern's node that the pattern
+ * cannot match without (see node_paths()): step 0 is the root's type, each
+ * next step a child of the one before, under a field unless 0.
+ */
+#define TRIGGER_STEPS 8
+/* An alternative that needs more chains than this is noted on every node of its type. */
+#define TRIGGER_PATHS 16
+
+struct tstep {
+	TSSymbol sym;
+	TSFieldId field;
+};
+
+struct trigger {
+	struct tstep s[TRIGGER_STEPS];
+	uint32_t len;
+};
+
+/* How the walk notes a node of a type for rootq (root_mode[symbol]). */
+enum { ROOT_NO, ROOT_ALWAYS, ROOT_TRIGGERED };
+
 struct sp_engine {
 	const struct sp_catalog *cat;
 	/*
 	 * Rule patterns not dispatched by callee whose root node types are
-	 * known (root_sym[symbol]): run on the nodes of those types the walk
-	 * meets, not over the whole tree.
+	 * known: run on the nodes of those types the walk meets, not over the
+	 * whole tree. A type whose every pattern needs some descendant
+	 * (ROOT_TRIGGERED) is noted only when the walk meets the end of one of
+	 * its triggers below it: triggers[trig_at[s] .. trig_at[s + 1]) end in
+	 * symbol s. need_field[s]: a trigger step of type s, not the last,
+	 * names a field.
 	 */
 	struct qset rootq;
-	bool *root_sym;
+	uint8_t *root_mode;
+	struct trigger *triggers;
+	size_t ntriggers, captriggers;
+	uint32_t *trig_at;
+	bool *need_field;
 	uint32_t nsyms;
 	/* Patterns whose root could be any node (a wildcard): one pass over the tree. */
 	struct qset wholeq;
@@ -164,8 +196,9 @@ struct sp_engine {
 	size_t nunits;
 	struct key *names; /* sorted */
 	size_t nnames, capnames;
-	struct key *prefixes;
+	struct key *prefixes; /* sorted; those starting with byte b: [pfx_at[b], pfx_at[b + 1]) */
 	size_t nprefixes, capprefixes;
+	uint32_t pfx_at[257];
 	struct key *methods; /* sorted: calls of x.<method>(...) */
 	size_t nmethods, capmethods;
 	struct type_key *fn_types;
@@ -175,11 +208,35 @@ struct sp_engine {
 		*r_destination, *r_telemetry;
 };
 
+/* A file's import table and resolution cache: a slot is empty unless its gen is the file's. */
+struct slot {
+	const char *key;
+	const char *val;
+	uint32_t gen;
+};
+
+struct cache_slot {
+	const void *id;
+	const char *qual; /* NULL: not resolvable */
+	uint32_t gen;
+};
+
+/*
+ * The hash tables live as long as the worker and are emptied for each file
+ * by a new generation number rather than cleared: most files fill few of
+ * their slots.
+ */
 struct sp_worker {
 	const struct sp_engine *engine;
 	TSParser *parser;
 	TSQueryCursor *cursor;
+	struct slot *imports;     /* IMPORT_SLOTS */
+	struct cache_slot *cache; /* CACHE_SLOTS */
+	uint32_t gen;
 };
+
+#define IMPORT_SLOTS (2 * SP_MAX_IMPORTS)
+#define CACHE_SLOTS 4096
 
 /* ---------- engine construction ---------- */
 
@@ -447,18 +504,20 @@ static void release(struct qset *qs)
 
 /*
  * How a pattern can be dispatched, from its shape (see split()):
- *   ((call function: (_) @x ...) ... (#callee? @x "name" ...))
+ *   ((call function: (_) @x ...) @match ... (#callee? @x "name" ...))
  *       by the callee's resolved name;
- *   ((call function: (attribute [object: (...)] attribute: (identifier) @m) ...)
+ *   ((call function: (attribute ... attribute: (identifier) @m ...) ...) @match
  *    ... (#eq? @m "name") or (#any-of? @m "a" "b" ...))
- *       by the method name;
- *   ((call function: (call ...) ...)), ((call function: (subscript ...) ...))
+ *       by the method name, whatever the object is;
+ *   ((call function: (call ...) ...) @match), ((call function: (subscript ...) ...) @match)
  *       by the type of the function node.
+ * Only a pattern that reports the call itself (@match on it) is
+ * dispatched: a call's run keeps only the matches at that call.
  */
 enum dispatch { D_NONE, D_CALLEE, D_METHOD, D_TYPE };
 
 struct shapes {
-	regex_t callee, method, type;
+	regex_t callee, type;
 };
 
 static int shapes_init(struct shapes *sh)
@@ -467,18 +526,9 @@ static int shapes_init(struct shapes *sh)
 		    "^\\(\\(call[[:space:]]+function:[[:space:]]*\\(_\\)[[:space:]]*@([A-Za-z_][A-Za-z0-9_.-]*)",
 		    REG_EXTENDED))
 		return -1;
-	if (regcomp(&sh->method,
-		    "^\\(\\(call[[:space:]]+function:[[:space:]]*\\(attribute"
-		    "([[:space:]]+object:[[:space:]]*(\\([a-z_]+\\)|\\[[^]()]*\\))([[:space:]]*@[A-Za-z_][A-Za-z0-9_.-]*)?)?"
-		    "[[:space:]]+attribute:[[:space:]]*\\(identifier\\)[[:space:]]*@([A-Za-z_][A-Za-z0-9_.-]*)[[:space:]]*\\)",
-		    REG_EXTENDED)) {
-		regfree(&sh->callee);
-		return -1;
-	}
 	if (regcomp(&sh->type, "^\\(\\(call[[:space:]]+function:[[:space:]]*\\((call|subscript)[[:space:]]",
 		    REG_EXTENDED)) {
 		regfree(&sh->callee);
-		regfree(&sh->method);
 		return -1;
 	}
 	return 0;
@@ -487,7 +537,6 @@ static int shapes_init(struct shapes *sh)
 static void shapes_release(struct shapes *sh)
 {
 	regfree(&sh->callee);
-	regfree(&sh->method);
 	regfree(&sh->type);
 }
 
@@ -558,17 +607,254 @@ static size_t item_len(const char *p)
 	return strcspn(p, " \t\r\n\f\v()[];\"");
 }
 
+/* Whether c can continue a capture or field name. */
+static bool name_char(char c)
+{
+	return c == '_' || c == '-' || c == '.' || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 /*
- * Marks in e->root_sym the node types a pattern can be rooted at, read from
- * its text: "(type ...)", a group "((type ...) @c (#pred ...))" or an
- * alternation "[(a ...) (b ...)]". False when a root could be any node (a
- * wildcard, an anonymous node, a type this grammar lacks): the pattern then
- * runs over the whole tree.
+ * The next child item of a node pattern or alternation (cur: past its
+ * type name or '['), skipping captures, anchors, negated fields and
+ * predicates: a node "(...)", an alternation "[...]", a literal "\"x\"" or
+ * a bare "_". *field gets the field it is under (flen bytes, NULL when
+ * none) and *quant its quantifier ('?', '*', '+' or 0). NULL at the end.
+ */
+static const char *items_next(const char **cur, const char **field, size_t *flen, char *quant)
+{
+	const char *q = *cur, *item;
+	size_t n;
+
+	*field = NULL;
+	*flen = 0;
+	*quant = 0;
+	for (;;) {
+		q = skip_blank(q);
+		if (!*q || *q == ')' || *q == ']') {
+			*cur = q;
+			return NULL;
+		}
+		n = item_len(q);
+		if (!n)
+			n = 1;
+		if (*q == '(' && q[1] == '#') {
+			q += n;
+			continue;
+		}
+		if (*q == '(' || *q == '[' || *q == '"' || (*q == '_' && n == 1))
+			break;
+		if (*q != '@' && *q != '!' && q[n - 1] == ':') {
+			*field = q;
+			*flen = n - 1;
+		}
+		q += n;
+	}
+	item = q;
+	q += n;
+	if (*q == '?' || *q == '*' || *q == '+')
+		*quant = *q++;
+	*cur = q;
+	return item;
+}
+
+/* The node pattern at p ("(type ...)"): its type name (*n bytes) and where its items start. */
+static const char *node_type(const char *p, size_t *n, const char **items)
+{
+	const char *t;
+
+	if (*p != '(')
+		return NULL;
+	t = skip_blank(p + 1);
+	*n = strcspn(t, " \t\r\n\f\v()[];\"");
+	*items = t + *n;
+	return t;
+}
+
+static bool node_is_type(const char *p, const char *type, const char **items)
+{
+	size_t n;
+	const char *t = node_type(p, &n, items);
+
+	return t && n == strlen(type) && !memcmp(t, type, n);
+}
+
+/* The item under field name among the items at cur, when it is there exactly once, or NULL. */
+static const char *field_item(const char *cur, const char *name, const char **after)
+{
+	const char *f, *it;
+	size_t fl;
+	char quant;
+
+	while ((it = items_next(&cur, &f, &fl, &quant))) {
+		if (f && fl == strlen(name) && !memcmp(f, name, fl)) {
+			*after = cur;
+			return quant ? NULL : it;
+		}
+	}
+	return NULL;
+}
+
+/* A pattern's symbol for a node type name, when it is a visible named type, else 0. */
+static TSSymbol regular_symbol(const struct sp_engine *e, const char *t, size_t n)
+{
+	TSSymbol sym;
+
+	if (!n || !((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z')) || memchr(t, '/', n))
+		return 0;
+	sym = ts_language_symbol_for_name(tree_sitter_python(), t, (uint32_t)n, true);
+	if (!sym || sym >= e->nsyms ||
+	    ts_language_symbol_type(tree_sitter_python(), sym) != TSSymbolTypeRegular)
+		return 0;
+	return sym;
+}
+
+/* Chains of node types (see struct trigger), one of which a pattern needs; none: no need known. */
+struct tset {
+	struct trigger *t;
+	size_t n, cap;
+	bool none;
+};
+
+static void tset_release(struct tset *s)
+{
+	free(s->t);
+	memset(s, 0, sizeof(*s));
+}
+
+static void node_paths(const struct sp_engine *e, const char *p, TSFieldId field, unsigned depth,
+		       struct tset *out);
+
+/* The chains of an item under field: the union of an alternation's, a node's own, none else. */
+static void item_paths(const struct sp_engine *e, const char *it, TSFieldId field,
+		       unsigned depth, struct tset *out)
+{
+	const char *cur, *f, *sub;
+	size_t fl, i;
+	char quant;
+
+	memset(out, 0, sizeof(*out));
+	out->none = true;
+	if (depth > 16)
+		return;
+	if (*it == '(') {
+		node_paths(e, it, field, depth + 1, out);
+		return;
+	}
+	if (*it != '[')
+		return;
+	out->none = false;
+	cur = it + 1;
+	while (!out->none && (sub = items_next(&cur, &f, &fl, &quant))) {
+		struct tset alt;
+
+		item_paths(e, sub, field, depth + 1, &alt);
+		if (alt.none || quant == '?' || quant == '*') {
+			out->none = true;
+		} else {
+			for (i = 0; i < alt.n; i++) {
+				SP_GROW(out->t, out->n + 1, out->cap);
+				out->t[out->n++] = alt.t[i];
+			}
+		}
+		tset_release(&alt);
+	}
+	if (!out->none && !out->n)
+		out->none = true;
+	if (out->none) {
+		free(out->t);
+		out->t = NULL;
+		out->n = out->cap = 0;
+	}
+}
+
+/* Whether chain set a narrows more than b: deeper, then fewer chains, then not ending in a name. */
+static bool better_paths(const struct sp_engine *e, const struct tset *a, const struct tset *b)
+{
+	uint32_t da = UINT32_MAX, db = UINT32_MAX;
+	size_t i;
+	bool ida = false, idb = false;
+
+	for (i = 0; i < a->n; i++) {
+		da = a->t[i].len < da ? a->t[i].len : da;
+		ida |= a->t[i].s[a->t[i].len - 1].sym == e->sym_identifier;
+	}
+	for (i = 0; i < b->n; i++) {
+		db = b->t[i].len < db ? b->t[i].len : db;
+		idb |= b->t[i].s[b->t[i].len - 1].sym == e->sym_identifier;
+	}
+	if (da != db)
+		return da > db;
+	if (a->n != b->n)
+		return a->n < b->n;
+	return !ida && idb;
+}
+
+/*
+ * What the node pattern at p, under field, cannot match without: the
+ * chains of types from it down to a descendant the pattern requires. Of
+ * its required children (no '?' or '*'), the one whose chains narrow most
+ * is followed; a wildcard, a literal or an unknown type requires nothing
+ * known. Any one child is a necessary condition, so the choice changes how
+ * often a node is noted, never whether a match can be missed.
+ */
+static void node_paths(const struct sp_engine *e, const char *p, TSFieldId field, unsigned depth,
+		       struct tset *out)
+{
+	const char *items, *t, *it, *f;
+	struct tset best = {0}, cand;
+	size_t n, fl, i, k;
+	TSSymbol sym;
+	char quant;
+
+	memset(out, 0, sizeof(*out));
+	out->none = true;
+	t = node_type(p, &n, &items);
+	if (!t || !(sym = regular_symbol(e, t, n)) || depth > 16)
+		return;
+	best.none = true;
+	while ((it = items_next(&items, &f, &fl, &quant))) {
+		TSFieldId cf = 0;
+
+		if (quant == '?' || quant == '*')
+			continue;
+		if (f)
+			cf = ts_language_field_id_for_name(tree_sitter_python(), f, (uint32_t)fl);
+		item_paths(e, it, cf, depth + 1, &cand);
+		if (!cand.none && cand.n <= TRIGGER_PATHS &&
+		    (best.none || better_paths(e, &cand, &best))) {
+			tset_release(&best);
+			best = cand;
+		} else {
+			tset_release(&cand);
+		}
+	}
+	out->none = false;
+	for (i = 0; i < (best.none ? 1 : best.n); i++) {
+		struct trigger tr = {.len = 1};
+
+		tr.s[0].sym = sym;
+		tr.s[0].field = field;
+		for (k = 0; !best.none && k < best.t[i].len && tr.len < TRIGGER_STEPS; k++)
+			tr.s[tr.len++] = best.t[i].s[k];
+		SP_GROW(out->t, out->n + 1, out->cap);
+		out->t[out->n++] = tr;
+	}
+	tset_release(&best);
+}
+
+/*
+ * Marks in e->root_mode the node types a pattern can be rooted at, read
+ * from its text: "(type ...)", a group "((type ...) @c (#pred ...))" or an
+ * alternation "[(a ...) (b ...)]", and adds each root's triggers. False
+ * when a root could be any node (a wildcard, an anonymous node, a type
+ * this grammar lacks): the pattern then runs over the whole tree.
  */
 static bool mark_roots(struct sp_engine *e, const char *p, unsigned depth)
 {
-	const char *end;
-	size_t len, n;
+	const char *end, *items, *t;
+	size_t len, n, i;
+	struct tset ts;
 	TSSymbol sym;
 	bool any = false;
 
@@ -593,17 +879,77 @@ static bool mark_roots(struct sp_engine *e, const char *p, unsigned depth)
 	}
 	if (*p != '(')
 		return false;
-	p = skip_blank(p + 1);
-	if (*p == '(' || *p == '[')
-		return mark_roots(e, p, depth + 1);
-	n = strcspn(p, " \t\r\n\f\v()[];\"");
-	if (!n || !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) || memchr(p, '/', n))
+	if (*skip_blank(p + 1) == '(' || *skip_blank(p + 1) == '[')
+		return mark_roots(e, skip_blank(p + 1), depth + 1);
+	if (!(t = node_type(p, &n, &items)) || !(sym = regular_symbol(e, t, n)))
 		return false;
-	sym = ts_language_symbol_for_name(tree_sitter_python(), p, (uint32_t)n, true);
-	if (!sym || sym >= e->nsyms)
-		return false;
-	e->root_sym[sym] = true;
+	node_paths(e, p, 0, 0, &ts);
+	if (ts.none || ts.n == 0 || ts.t[0].len < 2) {
+		e->root_mode[sym] = ROOT_ALWAYS;
+	} else {
+		if (e->root_mode[sym] == ROOT_NO)
+			e->root_mode[sym] = ROOT_TRIGGERED;
+		for (i = 0; i < ts.n; i++) {
+			SP_GROW(e->triggers, e->ntriggers + 1, e->captriggers);
+			e->triggers[e->ntriggers++] = ts.t[i];
+		}
+	}
+	tset_release(&ts);
 	return true;
+}
+
+/*
+ * By last type, then longest first (an outer root noted first covers an
+ * inner one that ends where it does), then by content, so that copies are
+ * neighbours.
+ */
+static int cmp_trigger(const void *a, const void *b)
+{
+	const struct trigger *x = a, *y = b;
+	TSSymbol sx = x->s[x->len - 1].sym, sy = y->s[y->len - 1].sym;
+
+	if (sx != sy)
+		return (sx > sy) - (sx < sy);
+	if (x->len != y->len)
+		return (x->len < y->len) - (x->len > y->len);
+	return memcmp(x->s, y->s, x->len * sizeof(x->s[0]));
+}
+
+/*
+ * Indexes the triggers by their last type, dropping copies and those of
+ * types noted always; marks the types whose field a step before the last names (the
+ * walk reads those fields as it enters such nodes).
+ */
+static void index_triggers(struct sp_engine *e)
+{
+	size_t i, w = 0;
+	uint32_t k;
+
+	for (i = 0; i < e->ntriggers; i++)
+		if (e->root_mode[e->triggers[i].s[0].sym] == ROOT_TRIGGERED)
+			e->triggers[w++] = e->triggers[i];
+	e->ntriggers = w;
+	if (w > 1)
+		qsort(e->triggers, w, sizeof(*e->triggers), cmp_trigger);
+	/* Several patterns often need the same chain: keep it once. */
+	for (i = 0, e->ntriggers = 0; i < w; i++)
+		if (!e->ntriggers ||
+		    cmp_trigger(&e->triggers[e->ntriggers - 1], &e->triggers[i]) != 0)
+			e->triggers[e->ntriggers++] = e->triggers[i];
+	w = e->ntriggers;
+	e->trig_at = xcalloc(e->nsyms + 1, sizeof(*e->trig_at));
+	e->need_field = xcalloc(e->nsyms, sizeof(*e->need_field));
+	for (i = 0; i < w; i++) {
+		const struct trigger *t = &e->triggers[i];
+
+		e->trig_at[t->s[t->len - 1].sym + 1]++;
+		/* The last step's field is read only when the rest matched. */
+		for (k = 1; k + 1 < t->len; k++)
+			if (t->s[k].field)
+				e->need_field[t->s[k].sym] = true;
+	}
+	for (k = 0; k < e->nsyms; k++)
+		e->trig_at[k + 1] += e->trig_at[k];
 }
 
 /*
@@ -641,17 +987,62 @@ static const char *pred_text(const char *ptext, regmatch_t m, enum pred_op op1, 
 	return best;
 }
 
+/*
+ * The call node of a pattern "((call ...) @match ...)", or NULL when the
+ * pattern is not a group whose first node is a call captured as @match.
+ */
+static const char *match_call(const char *pt)
+{
+	const char *call, *items, *after;
+
+	if (*pt != '(')
+		return NULL;
+	call = skip_blank(pt + 1);
+	if (!node_is_type(call, "call", &items))
+		return NULL;
+	after = skip_blank(call + item_len(call));
+	if (strncmp(after, "@match", 6) || name_char(after[6]))
+		return NULL;
+	return call;
+}
+
+/*
+ * The capture on the method name of a call pattern whose function is
+ * (attribute ... attribute: (identifier) @m ...), whatever its object, as
+ * offsets into pt; false for any other shape.
+ */
+static bool method_shape(const char *pt, const char *call, regmatch_t *m)
+{
+	const char *items, *fn, *id, *after, *c;
+
+	(void)node_is_type(call, "call", &items);
+	fn = field_item(items, "function", &after);
+	if (!fn || !node_is_type(fn, "attribute", &items))
+		return false;
+	id = field_item(items, "attribute", &after);
+	if (!id || !node_is_type(id, "identifier", &items) || *skip_blank(items) != ')')
+		return false;
+	c = skip_blank(after);
+	if (*c != '@' || !name_char(c[1]))
+		return false;
+	m->rm_so = (regoff_t)(c + 1 - pt);
+	m->rm_eo = (regoff_t)(c + 1 + strcspn(c + 1, " \t\r\n\f\v()[];\"") - pt);
+	return true;
+}
+
 /* How a pattern can be dispatched, and where its key is: the predicate's arguments or the type. */
 static enum dispatch classify(const char *ptext, const struct shapes *sh, const char **args,
 			      char *type, size_t typelen)
 {
-	regmatch_t m[5];
+	regmatch_t m[2];
+	const char *call = match_call(ptext);
 
+	if (!call)
+		return D_NONE;
 	if (!regexec(&sh->callee, ptext, 2, m, 0) &&
 	    (*args = pred_text(ptext, m[1], P_CALLEE, P_CALLEE)))
 		return D_CALLEE;
-	if (!regexec(&sh->method, ptext, 5, m, 0) &&
-	    (*args = pred_text(ptext, m[4], P_EQ, P_ANY_OF)))
+	if (method_shape(ptext, call, &m[0]) && (*args = pred_text(ptext, m[0], P_EQ, P_ANY_OF)))
 		return D_METHOD;
 	if (!regexec(&sh->type, ptext, 2, m, 0)) {
 		snprintf(type, typelen, "%.*s", (int)(m[1].rm_eo - m[1].rm_so), ptext + m[1].rm_so);
@@ -877,6 +1268,12 @@ static int build_units(struct sp_engine *e, char **pats, char **const *keys, con
 			index_key(e, all[i].key, unit_of[all[i].pattern]);
 	if (e->nnames > 1)
 		qsort(e->names, e->nnames, sizeof(*e->names), cmp_key);
+	if (e->nprefixes > 1)
+		qsort(e->prefixes, e->nprefixes, sizeof(*e->prefixes), cmp_key);
+	for (i = 0; i < e->nprefixes; i++)
+		e->pfx_at[(unsigned char)e->prefixes[i].s[0] + 1]++;
+	for (i = 0; i < 256; i++)
+		e->pfx_at[i + 1] += e->pfx_at[i];
 	if (e->nmethods > 1)
 		qsort(e->methods, e->nmethods, sizeof(*e->methods), cmp_key);
 	free(all);
@@ -949,7 +1346,7 @@ static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
 	sp_buf_init(&main_text, SIZE_MAX);
 	sp_buf_init(&whole_text, SIZE_MAX);
 	e->nsyms = ts_language_symbol_count(tree_sitter_python());
-	e->root_sym = xcalloc(e->nsyms, sizeof(*e->root_sym));
+	e->root_mode = xcalloc(e->nsyms, sizeof(*e->root_mode));
 	for (;;) {
 		size_t len = next_pattern(&text), k, nk = 0;
 		const char *args = NULL;
@@ -1001,6 +1398,7 @@ static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
 			sp_buf_addf(&whole_text, "%s\n", pt);
 		free(pt);
 	}
+	index_triggers(e);
 	if ((err = compile(e, &e->rootq, main_text.data ? main_text.data : "", d)))
 		goto out;
 	if (whole_text.data && (err = compile(e, &e->wholeq, whole_text.data, d)))
@@ -1068,9 +1466,9 @@ int sp_engine_new(const struct sp_catalog *cat, struct sp_engine **out, struct s
 	*out = NULL;
 	e->cat = cat;
 	text = xstrdup(cat->queries ? cat->queries : "");
+	lookup_grammar(e);
 	if ((err = split(e, text, d)))
 		goto out;
-	lookup_grammar(e);
 	e->r_too_large = need_rule(cat, "source-too-large", d, &err);
 	e->r_parse = need_rule(cat, "source-parse-error", d, &err);
 	e->r_timeout = need_rule(cat, "source-timeout", d, &err);
@@ -1100,7 +1498,10 @@ void sp_engine_free(struct sp_engine *e)
 		return;
 	release(&e->rootq);
 	release(&e->wholeq);
-	free(e->root_sym);
+	free(e->root_mode);
+	free(e->triggers);
+	free(e->trig_at);
+	free(e->need_field);
 	for (i = 0; i < e->nunits; i++) {
 		release(&e->units[i].qs);
 		pthread_mutex_destroy(&e->units[i].lock);
@@ -1133,6 +1534,8 @@ struct sp_worker *sp_worker_new(const struct sp_engine *e)
 	ts_parser_set_timeout_micros(w->parser, SP_PARSE_TIMEOUT_US);
 	w->cursor = ts_query_cursor_new();
 	ts_query_cursor_set_match_limit(w->cursor, SP_QUERY_MATCH_LIMIT);
+	w->imports = xcalloc(IMPORT_SLOTS, sizeof(*w->imports));
+	w->cache = xcalloc(CACHE_SLOTS, sizeof(*w->cache));
 	return w;
 }
 
@@ -1142,15 +1545,12 @@ void sp_worker_free(struct sp_worker *w)
 		return;
 	ts_query_cursor_delete(w->cursor);
 	ts_parser_delete(w->parser);
+	free(w->imports);
+	free(w->cache);
 	free(w);
 }
 
 /* ---------- one file ---------- */
-
-struct slot {
-	const char *key;
-	const char *val;
-};
 
 struct range {
 	uint32_t start, end;
@@ -1158,11 +1558,6 @@ struct range {
 
 struct call_site {
 	TSNode call, fn;
-};
-
-struct cache_slot {
-	const void *id;
-	const char *qual; /* NULL: not resolvable */
 };
 
 struct local_finding {
@@ -1179,7 +1574,8 @@ struct file {
 	enum sp_file_role role;
 	struct sp_arena arena;
 
-	struct slot *imports; /* open addressing, IMPORT_SLOTS */
+	struct slot *imports; /* open addressing, IMPORT_SLOTS, the worker's */
+	uint32_t gen;         /* of the slots that belong to this file */
 	size_t nimports;
 	const char **stars;
 	size_t nstars, capstars;
@@ -1198,7 +1594,7 @@ struct file {
 	struct call_site *assigns; /* name = call(...): fn is the name */
 	size_t nassigns, capassigns;
 
-	struct cache_slot *cache; /* open addressing, CACHE_SLOTS */
+	struct cache_slot *cache; /* open addressing, CACHE_SLOTS, the worker's */
 
 	struct local_finding *found;
 	size_t nfound, capfound;
@@ -1219,8 +1615,6 @@ struct literal {
 	bool bare; /* a docstring or other expression statement: not talked to */
 };
 
-#define IMPORT_SLOTS (2 * SP_MAX_IMPORTS)
-#define CACHE_SLOTS 4096
 /* Components of a dotted name that resolution follows (a.b.c...). */
 #define MAX_NAME_PARTS 16
 /* Calls inside a name that resolution looks through (__import__("os").x). */
@@ -1256,9 +1650,7 @@ static const char *lookup_import(struct file *f, const char *name, size_t n)
 {
 	uint32_t h = hash_bytes(name, n) % IMPORT_SLOTS;
 
-	if (!f->imports)
-		return NULL;
-	while (f->imports[h].key) {
+	while (f->imports[h].gen == f->gen) {
 		if (strlen(f->imports[h].key) == n && memcmp(f->imports[h].key, name, n) == 0)
 			return f->imports[h].val;
 		h = (h + 1) % IMPORT_SLOTS;
@@ -1269,12 +1661,9 @@ static const char *lookup_import(struct file *f, const char *name, size_t n)
 /* Binds name to qual; a later binding of the same name wins, as in Python. */
 static void bind_import(struct file *f, const char *name, size_t n, const char *qual)
 {
-	uint32_t h;
+	uint32_t h = hash_bytes(name, n) % IMPORT_SLOTS;
 
-	if (!f->imports)
-		f->imports = sp_arena_alloc(&f->arena, IMPORT_SLOTS * sizeof(*f->imports));
-	h = hash_bytes(name, n) % IMPORT_SLOTS;
-	while (f->imports[h].key) {
+	while (f->imports[h].gen == f->gen) {
 		if (strlen(f->imports[h].key) == n && memcmp(f->imports[h].key, name, n) == 0) {
 			f->imports[h].val = qual;
 			return;
@@ -1285,6 +1674,7 @@ static void bind_import(struct file *f, const char *name, size_t n, const char *
 		return; /* the file is reported as incomplete */
 	f->imports[h].key = sp_arena_strndup(&f->arena, name, n);
 	f->imports[h].val = qual;
+	f->imports[h].gen = f->gen;
 	f->nimports++;
 }
 
@@ -1511,14 +1901,13 @@ static const char *resolve(struct file *f, TSNode n, int depth)
 	uint32_t h;
 	const char *q;
 
-	if (!f->cache)
-		f->cache = sp_arena_alloc(&f->arena, CACHE_SLOTS * sizeof(*f->cache));
 	h = (uint32_t)(((uintptr_t)n.id >> 4) ^ ts_node_start_byte(n)) % CACHE_SLOTS;
-	if (f->cache[h].id == n.id && f->cache[h].id)
+	if (f->cache[h].gen == f->gen && f->cache[h].id == n.id && f->cache[h].id)
 		return f->cache[h].qual;
 	q = resolve_uncached(f, n, depth);
 	f->cache[h].id = n.id;
 	f->cache[h].qual = q;
+	f->cache[h].gen = f->gen;
 	return q;
 }
 
@@ -2024,29 +2413,109 @@ static uint32_t note_root(struct file *f, TSNode n, uint32_t covering)
 	return e > s ? e : covering;
 }
 
+/* The walk's path from the root to the node at hand, one entry per depth. */
+struct level {
+	TSNode node;
+	uint32_t cover;  /* what note_root() passes down to the node's descendants */
+	TSFieldId field; /* the node's field, when need_field[sym] */
+	TSSymbol sym;
+	bool decided;    /* noted for rootq or covered, or not a root */
+	bool own;        /* cover is the node's own note, not inherited */
+};
+
+/*
+ * Notes the ancestor at depth a, now that one of its triggers turned up at
+ * depth d, and passes its cover down to the levels between, as if it had
+ * been noted when the walk entered it.
+ */
+static void note_late(struct file *f, struct level *lv, size_t a, size_t d)
+{
+	size_t k;
+
+	lv[a].cover = note_root(f, lv[a].node, a ? lv[a - 1].cover : UINT32_MAX);
+	lv[a].decided = true;
+	lv[a].own = true;
+	for (k = a + 1; k < d; k++)
+		if (!lv[k].own)
+			lv[k].cover = lv[k - 1].cover;
+}
+
+/* The triggers that end at the node at depth d (the cursor's node): notes their roots. */
+static void fire_triggers(struct file *f, const TSTreeCursor *c, struct level *lv, size_t d)
+{
+	const struct sp_engine *e = f->e;
+	uint32_t i, k;
+	TSSymbol sym = lv[d].sym;
+	bool have_field = e->need_field[sym];
+
+	for (i = e->trig_at[sym]; i < e->trig_at[sym + 1]; i++) {
+		const struct trigger *t = &e->triggers[i];
+		size_t a;
+
+		if (d + 1 < t->len)
+			continue;
+		a = d + 1 - t->len;
+		if (lv[a].decided || lv[a].sym != t->s[0].sym)
+			continue;
+		for (k = 1; k < t->len; k++) {
+			const struct level *l = &lv[a + k];
+
+			if (l->sym != t->s[k].sym)
+				break;
+			if (!t->s[k].field)
+				continue;
+			if (a + k == d && !have_field) {
+				lv[d].field = ts_tree_cursor_current_field_id(c);
+				have_field = true;
+			}
+			if (l->field != t->s[k].field)
+				break;
+		}
+		if (k == t->len)
+			note_late(f, lv, a, d);
+	}
+}
+
 /*
  * One pass over every node, in document order, collecting what the rules
  * need to know about the file: imports (the import table), function and
- * lambda bodies (context), import-like assignments, and every call (for
- * dispatched patterns). Iterative, so nesting depth costs no stack. A
- * query would do the same at more than twice the cost.
+ * lambda bodies (context), import-like assignments, every call (for
+ * dispatched patterns), and the nodes rootq runs on. Iterative, so nesting
+ * depth costs no stack. A query would do the same at more than twice the
+ * cost.
  */
 static void walk(struct file *f, TSNode root)
 {
 	const struct sp_engine *e = f->e;
 	TSTreeCursor c = ts_tree_cursor_new(root);
-	uint32_t *cover = NULL; /* per depth: what note_root() passes down */
-	size_t depth = 0, capcover = 0;
+	struct level *lv = NULL;
+	size_t depth = 0, caplv = 0;
 
 	for (;;) {
 		TSNode n = ts_tree_cursor_current_node(&c);
 		TSSymbol sym = ts_node_symbol(n);
-		uint32_t inherited = depth ? cover[depth - 1] : UINT32_MAX;
+		uint8_t mode = sym < e->nsyms ? e->root_mode[sym] : ROOT_NO;
+		struct level *l;
 
-		SP_GROW(cover, depth + 1, capcover);
-		cover[depth] = inherited;
-		if (sym < e->nsyms && e->root_sym[sym])
-			cover[depth] = note_root(f, n, inherited);
+		SP_GROW(lv, depth + 1, caplv);
+		l = &lv[depth];
+		l->node = n;
+		l->sym = sym;
+		l->decided = mode == ROOT_NO;
+		l->own = false;
+		l->field = 0;
+		if (sym < e->nsyms) {
+			if (e->need_field[sym])
+				l->field = ts_tree_cursor_current_field_id(&c);
+			if (e->trig_at[sym] != e->trig_at[sym + 1])
+				fire_triggers(f, &c, lv, depth);
+		}
+		l->cover = depth ? lv[depth - 1].cover : UINT32_MAX;
+		if (mode == ROOT_ALWAYS) {
+			l->cover = note_root(f, n, l->cover);
+			l->decided = true;
+			l->own = true;
+		}
 		if (sym == e->sym_call) {
 			TSNode fn = ts_node_child_by_field_id(n, e->fld_function);
 
@@ -2098,7 +2567,7 @@ static void walk(struct file *f, TSNode root)
 		}
 	}
 done:
-	free(cover);
+	free(lv);
 	ts_tree_cursor_delete(&c);
 }
 
@@ -2123,7 +2592,7 @@ static void name_units(struct file *f, const char *q)
 
 	if (e->nnames && (hit = bsearch(&k, e->names, e->nnames, sizeof(*e->names), cmp_key)))
 		want_unit(f, hit->unit);
-	for (i = 0; i < e->nprefixes; i++)
+	for (i = e->pfx_at[(unsigned char)q[0]]; i < e->pfx_at[(unsigned char)q[0] + 1]; i++)
 		if (!strncmp(q, e->prefixes[i].s, strlen(e->prefixes[i].s)))
 			want_unit(f, e->prefixes[i].unit);
 }
@@ -2710,6 +3179,15 @@ void sp_worker_scan(struct sp_worker *w, struct sp_artifact *a, const char *path
 		return;
 	}
 	f.e = e;
+	/* Generation 0 marks the slots of no file: on wrapping, empty the tables. */
+	if (++w->gen == 0) {
+		memset(w->imports, 0, IMPORT_SLOTS * sizeof(*w->imports));
+		memset(w->cache, 0, CACHE_SLOTS * sizeof(*w->cache));
+		w->gen = 1;
+	}
+	f.gen = w->gen;
+	f.imports = w->imports;
+	f.cache = w->cache;
 	f.src = src;
 	f.len = (uint32_t)len;
 	f.role = role;

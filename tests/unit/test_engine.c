@@ -164,8 +164,8 @@ static void test_broken_group_is_reported(void **state)
 
 /*
  * Findings of the dispatched paths: a call keyed by name, through an
- * alias, under a star import, by a prefix key, by method, and a pattern
- * rooted at a keyword argument and at an assignment.
+ * alias, under a star import, by a prefix key, by method (also when the
+ * method's object is itself a call or an expression in brackets).
  */
 static void test_dispatch_findings(void **state)
 {
@@ -180,6 +180,12 @@ static void test_dispatch_findings(void **state)
 		{"import yaml\nyaml.load(s)\n", "yaml-unsafe-load", 1},
 		{"import os\nos.system('ls')\n", "os-system", 1},
 		{"print(cmd)\n", "os-system", 0},
+		{"from pathlib import Path\nPath(\"~/.bashrc\").open(\"a\")\n", "shell-rc-write",
+		 1},
+		{"from pathlib import Path\n(Path.home() / \".bashrc\").write_text(x)\n",
+		 "shell-rc-write", 1},
+		{"from pathlib import Path\nPath(\"~/.bashrc\").read_text()\n", "shell-rc-write",
+		 0},
 	};
 	struct sp_catalog cat;
 	struct sp_engine *e = NULL;
@@ -200,6 +206,186 @@ static void test_dispatch_findings(void **state)
 				 count_rule(a, cases[i].rule), cases[i].rule, cases[i].count);
 		sp_artifact_free(a);
 	}
+	sp_engine_free(e);
+	sp_catalog_release(&cat);
+}
+
+/*
+ * Root patterns are run only on nodes where a chain of types they need
+ * turned up (read from the pattern text): chains through fields, several
+ * levels down, through alternations, at the inner link of a chain of
+ * assignments, next to findings of an enclosing node, and the same shapes
+ * without what a rule needs.
+ */
+static void test_root_triggers(void **state)
+{
+	static const struct {
+		const char *src, *rule;
+		size_t count;
+	} cases[] = {
+		{"password = \"hunter2!x\"\n", "hardcoded-password", 1},
+		{"a = b = password = \"hunter2!x\"\n", "hardcoded-password", 1},
+		{"password = x = \"hunter2!x\"\n", "hardcoded-password", 0},
+		{"cfg[\"password\"] = \"hunter2!x\"\n", "hardcoded-password", 1},
+		{"cfg[\"password\"] = value\n", "hardcoded-password", 0},
+		{"def f(password=\"hunter2!x\"):\n    pass\n", "hardcoded-password", 1},
+		{"connect(password=\"hunter2!x\")\n", "hardcoded-password", 1},
+		{"x = {\"k\": connect(password=\"hunter2!x\")}\n", "hardcoded-password", 1},
+		{"import ssl\nctx = ssl._create_unverified_context\n", "insecure-tls", 1},
+		{"s.verify = False\n", "insecure-tls", 1},
+		{"s.verify = True\n", "insecure-tls", 0},
+		{"app.run(host=\"0.0.0.0\")\n", "bind-all-interfaces", 1},
+		{"app.run(debug=True, host=\"0.0.0.0\")\n", "bind-all-interfaces", 1},
+		{"app.run(host=HOST)\n", "bind-all-interfaces", 0},
+		{"run(cmd, shell=True)\n", "shell-true-kwarg", 1},
+		{"cur.execute(\"SELECT a FROM t WHERE b = '%s'\" % x)\n", "sql-string-format", 1},
+		{"cur.execute(f\"SELECT a FROM t WHERE b = {x}\")\n", "sql-string-format", 1},
+		{"cur.execute(\"SELECT a FROM t WHERE b = ?\", (x,))\n", "sql-string-format", 0},
+		{"import os\nh = os.environ[\"HOME\"]\n", "capability-env", 1},
+		{"import http.server\nclass H(http.server.BaseHTTPRequestHandler):\n    pass\n",
+		 "http-server", 1},
+		{"x = \"/tmp/a\"\n", "hardcoded-tmp-path", 1},
+		{"x = \"/tmp/a\" + y\n", "hardcoded-tmp-path", 0},
+		{"f(\"/tmp/a\")\n", "hardcoded-tmp-path", 1},
+	};
+	struct sp_catalog cat;
+	struct sp_engine *e = NULL;
+	struct sp_diag d;
+	size_t i;
+
+	(void)state;
+	load_plus(&cat, NULL);
+	sp_diag_clear(&d);
+	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sp_artifact *a = scan(e, cases[i].src, strlen(cases[i].src));
+
+		if (!sp_catalog_find(&cat, cases[i].rule))
+			fail_msg("case %zu: no rule %s in the catalog", i, cases[i].rule);
+		if (count_rule(a, cases[i].rule) != cases[i].count)
+			fail_msg("case %zu: %zu findings of %s, expected %zu", i,
+				 count_rule(a, cases[i].rule), cases[i].rule, cases[i].count);
+		sp_artifact_free(a);
+	}
+	sp_engine_free(e);
+	sp_catalog_release(&cat);
+}
+
+/*
+ * What a pattern's text requires, as the trigger reader sees it: a child
+ * under '?' or '*' is not required, a wildcard or literal in an
+ * alternation requires nothing, a field must be the one named, and a
+ * wildcard child leaves the node's own type as the need.
+ */
+static void test_trigger_reading(void **state)
+{
+	static const char *const q =
+		"((assignment left: (identifier) @l right: (list (string)? @s)) @match"
+		" (#eq? @l \"zz_opt\") (#rule! \"eval-dynamic\"))\n"
+		"((assignment left: (identifier) @l right: [(integer) (_)] @r) @match"
+		" (#eq? @l \"zz_alt\") (#rule! \"eval-dynamic\"))\n"
+		"((keyword_argument name: (identifier) @k value: (integer)) @match"
+		" (#eq? @k \"zz_port\") (#rule! \"eval-dynamic\"))\n"
+		"((pair key: (_) @k value: (_)) @match"
+		" (#eq? @k \"zz_key\") (#rule! \"eval-dynamic\"))\n"
+		"((subscript value: (identifier) @v subscript: (string (string_content) @c)) @match"
+		" (#eq? @v \"zz_sub\") (#eq? @c \"x\") (#rule! \"eval-dynamic\"))\n";
+	static const struct {
+		const char *src;
+		size_t count;
+	} cases[] = {
+		{"zz_opt = []\n", 1},
+		{"zz_opt = [\"a\"]\n", 1},
+		{"zz_opt = 1\n", 0},
+		{"zz_alt = f(x)\n", 1},
+		{"zz_alt = 3\n", 1},
+		{"f(zz_port=1)\n", 1},
+		{"f(zz_port='1')\n", 0},
+		{"f(zz_port=zz_port)\n", 0},
+		{"d = {zz_key: v}\n", 1},
+		{"y = zz_sub[\"x\"]\n", 1},
+		{"y = zz_sub[\"y\"]\n", 0},
+		{"y = zz_sub[x]\n", 0},
+	};
+	struct sp_catalog cat;
+	struct sp_engine *e = NULL;
+	struct sp_diag d;
+	size_t i;
+
+	(void)state;
+	load_plus(&cat, q);
+	sp_diag_clear(&d);
+	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sp_artifact *a = scan(e, cases[i].src, strlen(cases[i].src));
+
+		if (count_rule(a, "eval-dynamic") != cases[i].count)
+			fail_msg("case %zu (%s): %zu findings, expected %zu", i, cases[i].src,
+				 count_rule(a, "eval-dynamic"), cases[i].count);
+		sp_artifact_free(a);
+	}
+	sp_engine_free(e);
+	sp_catalog_release(&cat);
+}
+
+/*
+ * A method pattern is keyed by its method name whatever its object (so it
+ * is compiled on first use: a broken one shows only in files that call the
+ * method), and a call pattern that reports something other than the call
+ * is not dispatched, since a call's run keeps only matches at the call.
+ */
+static void test_method_and_match_shapes(void **state)
+{
+	static const char *const q =
+		"((call function: (attribute object: (call function: (identifier) @o)"
+		" attribute: (identifier) @m)) @match"
+		" (#eq? @m \"zz_method\") (#eq? @o \"zz_obj\") (#rule! \"eval-dynamic\"))\n"
+		"((call function: (_) @fn arguments: (argument_list (string) @match))"
+		" (#callee? @fn \"zzmod.run\") (#rule! \"os-system\"))\n";
+	static const char *const broken =
+		"((call function: (attribute object: (call function: (no_such_node) @o)"
+		" attribute: (identifier) @m)) @match"
+		" (#eq? @m \"zz_broken\") (#rule! \"eval-dynamic\"))\n";
+	static const struct {
+		const char *src, *rule;
+		size_t count;
+	} cases[] = {
+		{"zz_obj().zz_method()\n", "eval-dynamic", 1},
+		{"other().zz_method()\n", "eval-dynamic", 0},
+		{"zz_obj().other()\n", "eval-dynamic", 0},
+		{"import zzmod\nzzmod.run(\"a\", \"b\")\n", "os-system", 2},
+	};
+	const char *calls = "x.zz_broken()\n";
+	struct sp_catalog cat;
+	struct sp_engine *e = NULL;
+	struct sp_artifact *a;
+	struct sp_diag d;
+	size_t i;
+
+	(void)state;
+	load_plus(&cat, q);
+	sp_diag_clear(&d);
+	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a = scan(e, cases[i].src, strlen(cases[i].src));
+		if (count_rule(a, cases[i].rule) != cases[i].count)
+			fail_msg("case %zu (%s): %zu findings of %s, expected %zu", i,
+				 cases[i].src, count_rule(a, cases[i].rule), cases[i].rule,
+				 cases[i].count);
+		sp_artifact_free(a);
+	}
+	sp_engine_free(e);
+	sp_catalog_release(&cat);
+
+	load_plus(&cat, broken);
+	sp_diag_clear(&d);
+	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
+	a = scan(e, cases[0].src, strlen(cases[0].src));
+	assert_int_equal(count_rule(a, "source-incomplete"), 0);
+	sp_artifact_free(a);
+	a = scan(e, calls, strlen(calls));
+	assert_int_equal(count_rule(a, "source-incomplete"), 1);
+	sp_artifact_free(a);
 	sp_engine_free(e);
 	sp_catalog_release(&cat);
 }
@@ -305,6 +491,9 @@ int main(void)
 		cmocka_unit_test(test_call_pattern_errors_at_load),
 		cmocka_unit_test(test_broken_group_is_reported),
 		cmocka_unit_test(test_dispatch_findings),
+		cmocka_unit_test(test_root_triggers),
+		cmocka_unit_test(test_trigger_reading),
+		cmocka_unit_test(test_method_and_match_shapes),
 		cmocka_unit_test(test_long_chains),
 		cmocka_unit_test(test_threads_share_groups),
 	};
