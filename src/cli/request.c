@@ -157,6 +157,7 @@ int sp_request_resolve(struct sp_request *r, bool allow_http, bool ignore_instal
 	so.python = r->venv.python;
 	so.cache_root = getenv("SAFEPIP_CACHE_DIR");
 	so.allow_http = allow_http;
+	so.log = r->args.verbose ? stderr : NULL;
 	err = sp_session_open(&r->session, &so, d);
 	r->have_session = true;
 	if (err)

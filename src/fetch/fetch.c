@@ -88,6 +88,7 @@ struct xfer {
 	enum sp_fetch_sink sink;
 	bool use_cache;
 	int64_t range_start, range_len; /* range_len 0: the whole body */
+	bool range_whole; /* a range request answered 200 with the whole (small) file */
 	sp_fetch_done_fn done;
 	void *arg;
 
@@ -559,7 +560,7 @@ int sp_fetch_add(struct sp_fetch *f, const struct sp_fetch_req *r, struct sp_dia
 /* The status whose body is what was asked for. */
 static long body_status(const struct xfer *x)
 {
-	return x->range_len ? 206 : 200;
+	return x->range_len && !x->range_whole ? 206 : 200;
 }
 
 /* --- finishing --- */
@@ -601,9 +602,19 @@ static int check_range(struct xfer *x, struct sp_fetch_result *r)
 	long long first, last, total;
 	bool have;
 
+	/* curl passes coded bytes through as they are: a part of a gzip is no part of the file */
+	header_value(x, "Content-Encoding", v, sizeof(v), &have);
+	if (have && strcasecmp(v, "identity") != 0)
+		return fail(x, SP_EUNSUPPORTED, "cannot fetch part of '%s': the server sent it "
+			    "with Content-Encoding '%.100s'", x->redacted, v);
+	if (x->range_whole) {
+		r->range_start = 0;
+		r->range_total = (int64_t)x->body.len;
+		return 0;
+	}
 	header_value(x, "Content-Range", v, sizeof(v), &have);
 	if (!have || sscanf(v, "bytes %lld-%lld/%lld%1s", &first, &last, &total, tail) != 3 ||
-	    first < 0 || last < first || total <= last)
+	    first < 0 || last < first || total <= last || total > SP_FETCH_MAX_ARTIFACT_BYTES)
 		return fail(x, SP_EFORMAT, "cannot fetch part of '%s': the server's Content-Range "
 			    "'%.100s' is not a complete one", x->redacted, have ? v : "");
 	if ((int64_t)(last - first + 1) != (int64_t)x->body.len ||
@@ -716,7 +727,9 @@ static void finish(struct xfer *x, int err)
 		r.bytes = -1;
 		r.sha256[0] = '\0';
 		r.content_type = r.etag = r.last_modified = NULL;
-		f->st.files_failed++;
+		/* A part that cannot be had is fetched another way: not a failed file. */
+		if (!x->range_len)
+			f->st.files_failed++;
 		if (!f->first_err)
 			f->first_err = err;
 	}
@@ -777,9 +790,15 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	/* End of a header block: the status and Content-Length are known. */
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
 	if (x->range_len && x->status == 200) {
-		x->sink_err = fail(x, SP_EUNSUPPORTED, "cannot fetch part of '%s': the server "
-				   "answers range requests with the whole file", x->redacted);
-		return 0;
+		/* The whole file: fine when it is no larger than the part asked for. */
+		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+		x->range_whole = cl >= 0 && cl <= x->range_len;
+		if (!x->range_whole) {
+			x->sink_err = fail(x, SP_EUNSUPPORTED, "cannot fetch part of '%s': the "
+					   "server answers range requests with the whole file",
+					   x->redacted);
+			return 0;
+		}
 	}
 	if (x->status != body_status(x))
 		return len;
@@ -1047,6 +1066,7 @@ static int start(struct xfer *x)
 		return fail(x, SP_EIO, "cannot fetch '%s': cannot write to the store", x->redacted);
 	sp_buf_reset(&x->body);
 	x->status = 0;
+	x->range_whole = false;
 	x->received = 0;
 	x->dropped = 0;
 	x->errbuf[0] = '\0';

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/limits.h"
 #include "core/xalloc.h"
@@ -877,6 +878,7 @@ static void range_done(const struct sp_fetch_result *r, void *arg)
 {
 	struct meta_job *j = arg;
 	struct fmeta *m = j->m;
+	const char *why = NULL;
 	struct sp_diag d;
 	int64_t off = 0, len = 0;
 	char *md = NULL;
@@ -887,15 +889,21 @@ static void range_done(const struct sp_fetch_result *r, void *arg)
 	if (r->err) {
 		if (r->status == 200)
 			refuse_ranges(j->f, j->url);
+		why = r->diag->msg;
 		goto whole;
 	}
-	/* The index said how large the file is: a part of another file is no use. */
-	if (m->file->f->size >= 0 && r->range_total != m->file->f->size)
+	/* Every part must be of one file, of the size the index gave when it gave one. */
+	if ((m->file->f->size >= 0 && r->range_total != m->file->f->size) ||
+	    (j->z && r->range_total != sp_rzip_total(j->z))) {
+		why = "the server's parts are of a file of another size";
 		goto whole;
+	}
 	if (!j->z)
 		j->z = sp_rzip_new(r->range_total);
-	if (sp_rzip_add(j->z, r->range_start, r->body->data, r->body->len) != 0)
+	if (sp_rzip_add(j->z, r->range_start, r->body->data, r->body->len) != 0) {
+		why = "a part lies outside the file";
 		goto whole;
+	}
 	j->f->range_bytes += (uint64_t)r->body->len;
 	switch (sp_rzip_step(j->z, &off, &len, &md, &mdlen, &d)) {
 	case SP_RZIP_MORE:
@@ -911,9 +919,13 @@ static void range_done(const struct sp_fetch_result *r, void *arg)
 		free(md);
 		return;
 	case SP_RZIP_GIVE_UP:
+		why = d.msg;
 		break;
 	}
 whole:
+	if (j->f->o.log)
+		fprintf(j->f->o.log, "safepip: reading '%s' whole for its METADATA: %s\n",
+			m->file->f->filename, why);
 	sp_rzip_free(j->z);
 	j->z = NULL;
 	queue_whole(j);
@@ -960,16 +972,19 @@ static void meta_done(const struct sp_fetch_result *r, void *arg)
 static bool want_ranges(struct sp_finder *f, const struct sp_pfile *file)
 {
 	const struct sp_index_file *x = file->f;
-	char hex[SP_SHA256_HEX];
-	struct sp_diag d;
+	char hex[SP_SHA256_HEX], *path;
+	bool found;
 
 	if (!file->wheel || (x->size >= 0 && x->size < SP_RANGE_MIN_FILE_BYTES) ||
 	    strncmp(x->url, "http", 4) != 0 || ranges_refused(f, x->url))
 		return false;
+	/* In the store already: the whole download is checked there, without a request. */
 	if (x->has_sha256 && f->o.store) {
 		sp_hex(x->sha256, SP_SHA256_LEN, hex);
-		sp_diag_clear(&d);
-		if (sp_store_lookup(f->o.store, hex, NULL, NULL, &d) == 0)
+		path = sp_store_path(f->o.store, hex);
+		found = path && access(path, F_OK) == 0;
+		free(path);
+		if (found)
 			return false;
 	}
 	return true;

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/arena.h"
 #include "core/error.h"
@@ -42,6 +43,7 @@ struct sp_finder_opts {
 	const char *no_binary;
 	struct sp_fetch *fetch;        /* with a store, for artifacts */
 	struct sp_store *store;        /* that store: a file in it needs no range requests */
+	FILE *log;                     /* verbose notes, or NULL */
 };
 
 struct fproject;

@@ -67,6 +67,11 @@ int sp_rzip_rounds(const struct sp_rzip *z)
 	return z->rounds;
 }
 
+int64_t sp_rzip_total(const struct sp_rzip *z)
+{
+	return z->total;
+}
+
 /* Merges the new bytes with every segment they overlap or touch. */
 int sp_rzip_add(struct sp_rzip *z, int64_t off, const void *data, size_t len)
 {
@@ -196,6 +201,60 @@ static zip_int64_t source_cb(void *ud, void *data, zip_uint64_t len, zip_source_
 	}
 }
 
+/* n known bytes at off, or NULL. */
+static const unsigned char *known_at(const struct sp_rzip *z, int64_t off, int64_t n)
+{
+	const struct seg *s = off >= 0 ? seg_at(z, off) : NULL;
+
+	return s && off + n <= s->off + s->len ? s->data + (off - s->off) : NULL;
+}
+
+static uint64_t le(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/*
+ * Whether an end record in the last bytes of the file claims a central
+ * directory larger than ranges may hold. libzip sizes its entry table by
+ * the count an end record (or a zip64 one) claims before it reads a byte
+ * of the directory, so such a claim is refused before libzip sees it.
+ * Every candidate counts, as libzip tries each "PK\5\6" it finds.
+ */
+static bool claims_too_much(const struct sp_rzip *z)
+{
+	/* the end record: 22 bytes and a comment of up to 65535 */
+	int64_t from = z->total - 22 - 65535, at;
+	const unsigned char *e, *loc, *e64;
+
+	if (from < 0)
+		from = 0;
+	for (at = z->total - 22; at >= from; at--) {
+		e = known_at(z, at, 22);
+		if (!e || memcmp(e, "PK\5\6", 4) != 0)
+			continue;
+		/* 0xffffffff: the size is in the zip64 end record */
+		if (le(e + 12, 4) != 0xffffffffu && le(e + 12, 4) > SP_RANGE_MAX_BYTES)
+			return true;
+		/* a zip64 locator just before it points at the zip64 end record */
+		loc = known_at(z, at - 20, 20);
+		if (!loc || memcmp(loc, "PK\6\7", 4) != 0 || le(loc + 8, 8) > (uint64_t)z->total)
+			continue;
+		e64 = known_at(z, (int64_t)le(loc + 8, 8), 56);
+		/* each directory entry takes 46 bytes at least */
+		if (e64 && !memcmp(e64, "PK\6\6", 4) &&
+		    (le(e64 + 40, 8) > SP_RANGE_MAX_BYTES ||
+		     le(e64 + 24, 8) > SP_RANGE_MAX_BYTES / 46 ||
+		     le(e64 + 32, 8) > SP_RANGE_MAX_BYTES / 46))
+			return true;
+	}
+	return false;
+}
+
 /*
  * The range to ask for after a miss: the missing bytes, extended to at
  * least hint bytes from where they start but not into bytes already known
@@ -290,6 +349,11 @@ enum sp_rzip_rc sp_rzip_step(struct sp_rzip *z, int64_t *off, int64_t *len, char
 	}
 	z->missing = false;
 	zip_error_init(&ze);
+	if (claims_too_much(z)) {
+		sp_diag_set(d, SP_ELIMIT, "the zip claims a central directory of over %d bytes",
+			    SP_RANGE_MAX_BYTES);
+		return SP_RZIP_GIVE_UP;
+	}
 	src = zip_source_function_create(source_cb, z, &ze);
 	if (!src) {
 		rc = give_up(d, "libzip cannot start", zip_error_strerror(&ze));
@@ -303,6 +367,8 @@ enum sp_rzip_rc sp_rzip_step(struct sp_rzip *z, int64_t *off, int64_t *len, char
 				: give_up(d, "not a zip archive", zip_error_strerror(&ze));
 		goto out;
 	}
+	/* A miss while libzip tried another end record is no longer the one that matters. */
+	z->missing = false;
 	if ((rc = find_metadata(za, &idx, &namelen, d)) != SP_RZIP_DONE)
 		goto out;
 	zip_stat_init(&st);
@@ -311,7 +377,8 @@ enum sp_rzip_rc sp_rzip_step(struct sp_rzip *z, int64_t *off, int64_t *len, char
 		rc = give_up(d, "METADATA has no size", zip_strerror(za));
 		goto out;
 	}
-	if (st.size > SP_MAX_METADATA_BYTES || st.comp_size > (zip_uint64_t)z->total) {
+	if (st.size > SP_MAX_METADATA_BYTES || st.comp_size > (zip_uint64_t)SP_RANGE_MAX_BYTES ||
+	    st.comp_size > (zip_uint64_t)z->total) {
 		rc = give_up(d, "METADATA is larger than the cap", NULL);
 		goto out;
 	}

@@ -55,8 +55,9 @@ int sp_rzip_add(struct sp_rzip *z, int64_t off, const void *data, size_t len);
 enum sp_rzip_rc sp_rzip_step(struct sp_rzip *z, int64_t *off, int64_t *len, char **md,
 			     size_t *mdlen, struct sp_diag *d);
 
-/* Bytes added so far (overlaps counted once), and the calls to step. */
+/* Bytes added so far (overlaps counted once), the calls to step, the file's size. */
 int64_t sp_rzip_known(const struct sp_rzip *z);
 int sp_rzip_rounds(const struct sp_rzip *z);
+int64_t sp_rzip_total(const struct sp_rzip *z);
 
 #endif

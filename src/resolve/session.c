@@ -208,6 +208,7 @@ int sp_session_open(struct sp_session *s, const struct sp_session_opts *o, struc
 	fio.no_binary = sp_pipconf_str(c, SP_PIPOPT_NO_BINARY);
 	fio.fetch = s->fetch;
 	fio.store = s->store;
+	fio.log = o->log;
 	if ((err = sp_finder_init(&s->finder, &fio, d)))
 		goto out;
 	s->have_finder = true;

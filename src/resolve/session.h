@@ -11,6 +11,7 @@
 #define SP_RESOLVE_SESSION_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "core/arena.h"
@@ -30,6 +31,7 @@ struct sp_session_opts {
 	const char *cache_root;        /* NULL: $XDG_CACHE_HOME/safepip */
 	bool allow_http;               /* plain http:// indexes (policy) */
 	bool progress;                 /* a progress line on stderr */
+	FILE *log;                     /* notes for -v (why a wheel is read whole...), or NULL */
 };
 
 /* A user requirement with where it came from. */

@@ -6,7 +6,8 @@
 #   - the wheel chosen is read by ranges, then downloaded whole for the scan,
 #     and the lock is the same as with a server without range support
 #   - a server without range support (200 with the whole file) is cut off
-#     after its first answer and every wheel is fetched whole
+#     after its first answer and every wheel is fetched whole; -v says why
+#   - PEP 503 HTML pages give no sizes: the first part's Content-Range does
 #   - a server whose parts come from another copy of the file is caught when
 #     the whole file arrives: the METADATA differs, nothing is locked
 #   - small wheels are fetched whole (a range would cost more than it saves)
@@ -158,7 +159,29 @@ else
     bad "no ranges: $refused range requests, big 2.0 whole $whole times: $(cat "$T/req2.txt")"
 fi
 
-# --- 3. parts from another copy: caught when the whole file arrives ---
+# With -v, each wheel read whole instead says why.
+run c2b lock -v top --index-url "$INDEX" >/dev/null 2>"$T/lock2v.err"
+if grep -q "reading 'big-2.0-py3-none-any.whl' whole for its METADATA: cannot fetch part" "$T/lock2v.err" ||
+    grep -q "reading 'big-1.0-py3-none-any.whl' whole for its METADATA: cannot fetch part" "$T/lock2v.err"; then
+    ok "no ranges: -v says why a wheel is read whole"
+else
+    bad "no ranges: -v: $(grep -i whole "$T/lock2v.err" | head -3)"
+fi
+
+# --- 3. pages without sizes (PEP 503 HTML): the size comes from the first part ---
+serve html --html-only
+C=$BASE
+run c4 lock top --index-url "$INDEX" >"$T/lock4.txt" 2>"$T/lock4.err"
+rc=$?
+requests "$C" >"$T/req4.txt"
+whole4=$(awk -v f="/files/$BIG2" '$1 == f && $2 == "-"' "$T/req4.txt" | wc -l)
+if [ $rc -eq 0 ] && cmp -s "$T/lock1.txt" "$T/lock4.txt" && [ "$whole4" -eq 0 ]; then
+    ok "html pages: sizes unknown, the same lock, big 2.0 never whole"
+else
+    bad "html pages: rc=$rc, big 2.0 whole $whole4 times: $(head -c 400 "$T/lock4.err")"
+fi
+
+# --- 4. parts from another copy: caught when the whole file arrives ---
 serve mixed --ranges-from "$T/alt"
 run c3 lock top --index-url "$INDEX" >"$T/lock3.txt" 2>"$T/lock3.err"
 rc=$?

@@ -42,7 +42,7 @@ ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz")
 METADATA_MAX = 16 << 20
 STATS_LOG_MAX = 20000
 FAULT_KINDS = {"status", "truncate", "corrupt", "slow", "hold", "redirect", "oversize",
-               "bad-json", "bad-html", "swap"}
+               "bad-json", "bad-html", "swap", "content-range", "content-encoding"}
 
 
 def normalize(name):
@@ -387,7 +387,8 @@ def check_fault(fault):
         raise ValueError(f"unknown fault {fault!r} (kinds: {', '.join(sorted(FAULT_KINDS))})")
     kind = fault["kind"]
     need = {"status": "code", "redirect": "location", "slow": "seconds", "hold": "seconds",
-            "oversize": "bytes", "swap": "file"}.get(kind)
+            "oversize": "bytes", "swap": "file", "content-range": "value",
+            "content-encoding": "value"}.get(kind)
     if need and need not in fault:
         raise ValueError(f"fault '{kind}' needs '{need}'")
     if "times" in fault and (not isinstance(fault["times"], int) or fault["times"] < 0):
@@ -633,6 +634,10 @@ class Handler(BaseHTTPRequestHandler):
             resp = self.apply_body_fault(resp, fault)
         if resp.status == 200 and resp.header("Accept-Ranges") == "bytes":
             resp = self.ranged(resp, path)
+        if fault and fault["kind"] == "content-range" and resp.status == 206:
+            resp.set_header("Content-Range", str(fault["value"]))
+        elif fault and fault["kind"] == "content-encoding" and resp.status in (200, 206):
+            resp.set_header("Content-Encoding", str(fault["value"]))
         return resp
 
     def page(self, project, projects, records):

@@ -543,6 +543,41 @@ static void test_ranges(void **state)
 	expect_part(&g, i, 1, 20000);
 	got_release(&g);
 
+	/* A Content-Range that does not describe the body, or is not complete; a coded part. */
+	faults(&plain, "{\"/files/f09-1.0.tar.gz\":{\"kind\":\"content-range\","
+		       "\"value\":\"bytes 0-1/72271\"}}");
+	r = mem_req(url);
+	r.range_start = 0;
+	r.range_len = 100;
+	assert_int_equal(fetch_one(&o, &r, &g), SP_EFORMAT);
+	assert_non_null(strstr(g.msg, "not the range asked for"));
+	assert_null(g.body);
+	got_release(&g);
+	faults(&plain, "{\"/files/f09-1.0.tar.gz\":{\"kind\":\"content-range\","
+		       "\"value\":\"bytes */72271\"}}");
+	r = mem_req(url);
+	r.range_start = 0;
+	r.range_len = 100;
+	assert_int_equal(fetch_one(&o, &r, &g), SP_EFORMAT);
+	assert_non_null(strstr(g.msg, "is not a complete one"));
+	got_release(&g);
+	faults(&plain, "{\"/files/f09-1.0.tar.gz\":{\"kind\":\"content-range\","
+		       "\"value\":\"bytes 72171-72270/72271\"}}");
+	r = mem_req(url);
+	r.range_start = 0; /* the right length, at the wrong place */
+	r.range_len = 100;
+	assert_int_equal(fetch_one(&o, &r, &g), SP_EFORMAT);
+	got_release(&g);
+	faults(&plain, "{\"/files/f09-1.0.tar.gz\":{\"kind\":\"content-encoding\","
+		       "\"value\":\"gzip\"}}");
+	r = mem_req(url);
+	r.range_start = -1;
+	r.range_len = 100;
+	assert_int_equal(fetch_one(&o, &r, &g), SP_EUNSUPPORTED);
+	assert_non_null(strstr(g.msg, "Content-Encoding 'gzip'"));
+	got_release(&g);
+	faults(&plain, "{}");
+
 	start_server(&nr, nr_args);
 	file_url(url, sizeof(url), &nr, (int)i);
 	r = mem_req(url);
@@ -553,6 +588,17 @@ static void test_ranges(void **state)
 	assert_int_equal(g.attempts, 1);
 	assert_null(g.body);
 	assert_non_null(strstr(g.msg, "answers range requests with the whole file"));
+	got_release(&g);
+	/* a 200 no larger than the part asked for is the whole file, and fine */
+	r = mem_req(url);
+	r.range_start = -1;
+	r.range_len = (int64_t)sizes[i] + 10;
+	assert_int_equal(fetch_one(&o, &r, &g), 0);
+	assert_int_equal(g.status, 200);
+	assert_int_equal(g.range_start, 0);
+	assert_int_equal(g.range_total, (int64_t)sizes[i]);
+	assert_int_equal(g.len, sizes[i]);
+	assert_int_equal((unsigned char)g.body[sizes[i] - 1], file_byte(i, sizes[i] - 1));
 	got_release(&g);
 	stop_server(&nr);
 

@@ -339,44 +339,132 @@ static void test_damaged(void **state)
 	free(z.data);
 }
 
+/* A little-endian field. */
+static void put(unsigned char *p, uint64_t v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
 /*
- * A server claiming an 8 GiB file whose central directory is 1 GiB: well
- * under half the file, but far more than ranges may hold in memory.
+ * An 8 GiB file whose end record puts a small central directory 6 GiB
+ * before the end: filling that gap would hold far more than ranges may.
  */
 static void test_memory_cap(void **state)
 {
-	int64_t total = 8LL << 30, cd_size = 1LL << 30;
-	int64_t cd_off = 2LL << 30; /* a zip32 field: under 4 GiB */
+	int64_t total = 8LL << 30;
 	unsigned char eocd[22] = {'P', 'K', 5, 6};
 	struct sp_rzip *rz = sp_rzip_new(total);
 	struct sp_diag d;
 	int64_t off, len;
-	char *md;
+	char *md, *zeros;
 	size_t mdlen;
-	int i;
 
 	(void)state;
-	eocd[8] = eocd[10] = 0xff; /* 65535 entries on this disk and in all */
-	eocd[9] = eocd[11] = 0xff;
-	for (i = 0; i < 4; i++) {
-		eocd[12 + i] = (unsigned char)(cd_size >> (8 * i));
-		eocd[16 + i] = (unsigned char)(cd_off >> (8 * i));
-	}
+	put(eocd + 8, 1, 2);
+	put(eocd + 10, 1, 2);
+	put(eocd + 12, 4096, 4);
+	put(eocd + 16, 2LL << 30, 4);
 	assert_int_equal(sp_rzip_add(rz, total - 22, eocd, sizeof(eocd)), 0);
 	/* the end record's search window first (zeros), then the directory */
 	sp_diag_clear(&d);
 	assert_int_equal(sp_rzip_step(rz, &off, &len, &md, &mdlen, &d), SP_RZIP_MORE);
 	assert_true(len < 128 * 1024 && off + len == total - 22);
-	{
-		char *zeros = calloc(1, (size_t)len);
-
-		assert_int_equal(sp_rzip_add(rz, off, zeros, (size_t)len), 0);
-		free(zeros);
-	}
+	zeros = calloc(1, (size_t)len);
+	assert_int_equal(sp_rzip_add(rz, off, zeros, (size_t)len), 0);
+	free(zeros);
 	assert_int_equal(sp_rzip_step(rz, &off, &len, &md, &mdlen, &d), SP_RZIP_GIVE_UP);
 	if (!strstr(d.msg, "in memory"))
 		fail_msg("gave up for another reason: %s", d.msg);
 	sp_rzip_free(rz);
+}
+
+/*
+ * End records that claim a directory larger than ranges may hold are
+ * refused before libzip sizes its tables by them: a zip32 size, and a
+ * zip64 end record claiming 30 million entries.
+ */
+static void test_claims_refused(void **state)
+{
+	int64_t total = 3LL << 30;
+	unsigned char tail[56 + 20 + 22] = {0}, *e64 = tail, *loc = tail + 56, *e = tail + 76;
+	struct sp_rzip *rz;
+	struct sp_diag d;
+	int64_t off, len;
+	char *md;
+	size_t mdlen;
+
+	(void)state;
+	memcpy(e, "PK\5\6", 4);
+	put(e + 8, 1, 2);
+	put(e + 10, 1, 2);
+	put(e + 12, 1LL << 30, 4);
+	put(e + 16, 4096, 4);
+	rz = sp_rzip_new(total);
+	assert_int_equal(sp_rzip_add(rz, total - 22, e, 22), 0);
+	sp_diag_clear(&d);
+	assert_int_equal(sp_rzip_step(rz, &off, &len, &md, &mdlen, &d), SP_RZIP_GIVE_UP);
+	assert_non_null(strstr(d.msg, "claims a central directory"));
+	sp_rzip_free(rz);
+
+	memcpy(e64, "PK\6\6", 4);
+	put(e64 + 4, 44, 8);
+	put(e64 + 24, 30000000, 8);
+	put(e64 + 32, 30000000, 8);
+	put(e64 + 40, 30000000ULL * 46, 8);
+	put(e64 + 48, 4096, 8);
+	memcpy(loc, "PK\6\7", 4);
+	put(loc + 8, (uint64_t)(total - (int64_t)sizeof(tail)), 8);
+	put(loc + 16, 1, 4);
+	put(e + 8, 0xffff, 2);
+	put(e + 10, 0xffff, 2);
+	put(e + 12, 0xffffffff, 4);
+	put(e + 16, 0xffffffff, 4);
+	rz = sp_rzip_new(total);
+	assert_int_equal(sp_rzip_add(rz, total - (int64_t)sizeof(tail), tail, sizeof(tail)), 0);
+	sp_diag_clear(&d);
+	assert_int_equal(sp_rzip_step(rz, &off, &len, &md, &mdlen, &d), SP_RZIP_GIVE_UP);
+	assert_non_null(strstr(d.msg, "claims a central directory"));
+	sp_rzip_free(rz);
+}
+
+/*
+ * A stored file near the end holding a fake end record whose directory
+ * lies in bytes not known: libzip tries it, fails, then opens the real
+ * one; the miss of the fake must not be what is asked for next.
+ */
+static void test_fake_end_record(void **state)
+{
+	size_t n = 600, size = 4096, i;
+	struct entry *e = calloc(n + 2, sizeof(*e));
+	unsigned char *blob = malloc(n * size), fake[22] = {'P', 'K', 5, 6};
+	char (*names)[32] = calloc(n, sizeof(*names));
+	struct zipbuf z;
+	struct result r;
+
+	(void)state;
+	fill(blob, n * size, 4);
+	put(fake + 8, 1, 2);
+	put(fake + 10, 1, 2);
+	put(fake + 12, 46, 4);
+	put(fake + 16, 300000, 4);
+	e[0] = (struct entry){META_NAME, META_TEXT, strlen(META_TEXT)};
+	for (i = 0; i < n; i++) {
+		snprintf(names[i], sizeof(names[i]), "demo/m%05zu.py", i);
+		e[i + 1] = (struct entry){names[i], blob + i * size, size};
+	}
+	e[n + 1] = (struct entry){"demo/fake.bin", fake, sizeof(fake)};
+	z = make_zip(e, n + 2, ZIP_CM_STORE, 0);
+	r = drive(&z, SP_RANGE_TAIL_BYTES);
+	expect_metadata(&r);
+	assert_int_equal(r.rounds, 2);
+	free(r.md);
+	free(z.data);
+	free(names);
+	free(blob);
+	free(e);
 }
 
 /* Parts added in any order and overlapping are one view of the file. */
@@ -447,6 +535,8 @@ int main(void)
 		cmocka_unit_test(test_metadata_over_cap),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_memory_cap),
+		cmocka_unit_test(test_claims_refused),
+		cmocka_unit_test(test_fake_end_record),
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_round_cap),
 	};
