@@ -150,6 +150,93 @@ static void parity(FILE *out, const struct sp_catalog *cat)
 	}
 }
 
+static const char *bandit_title(const struct sp_catalog *cat, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cat->npeers; i++)
+		if (!strcmp(cat->peers[i].peer, "bandit") && !strcmp(cat->peers[i].id, id))
+			return cat->peers[i].title;
+	return "?";
+}
+
+static void bandit_rules(FILE *out, const struct sp_catalog *cat, const char *id)
+{
+	bool any = false;
+	size_t j;
+
+	for (j = 0; j < cat->nrules; j++) {
+		if (!sp_rule_covers(&cat->rules[j], "bandit", id))
+			continue;
+		fprintf(out, "%s[`%s`](#%s)", any ? ", " : "", cat->rules[j].id, cat->rules[j].id);
+		any = true;
+	}
+	if (!any)
+		fputs("none", out);
+}
+
+/*
+ * The measured comparison with bandit (bench/compare-bandit.sh, recorded in
+ * policy/rules/bandit-compare-run.tsv) and why the two disagree, per test
+ * (policy/rules/bandit-compare.tsv). Nothing when neither was loaded.
+ */
+static void bandit_compare(FILE *out, const struct sp_catalog *cat)
+{
+	const struct sp_bandit_run *run = &cat->bandit_run;
+	unsigned long tot[5] = {0};
+	size_t i, j;
+
+	if (!run->ncounts && !cat->nbandit_notes)
+		return;
+	fputs("## Where safepip and bandit disagree\n\n"
+	      "`bench/compare-bandit.sh TREE` runs bandit and safepip on the same tree and counts, "
+	      "per bandit test, the findings of each: *both* when they are in the same file on the "
+	      "same line (or safepip's line is inside the lines of the node bandit reports), else "
+	      "*bandit only* or *safepip only*. A safepip rule counts for the bandit tests in its "
+	      "`equivalents`; two rules covering one test on one line count once. Only files both "
+	      "tools read are compared (bandit does not open archives). The script prints sample "
+	      "locations of every disagreement with their source line; the explanations below come "
+	      "from reading them. The counts are `policy/rules/bandit-compare-run.tsv`, written by "
+	      "the script; the explanations are `policy/rules/bandit-compare.tsv`, and "
+	      "`tests/unit/test_catalog.c` fails when a test the run disagrees on has none.\n\n",
+	      out);
+	if (run->ncounts) {
+		fprintf(out, "The recorded run: `%s` on %s, %s; %s; %s.\n\n", run->command,
+			run->tree, run->date, run->bandit, run->safepip);
+		fputs("| bandit test | what it looks for | bandit | safepip | both | bandit only | "
+		      "safepip only | safepip rules |\n|---|---|---:|---:|---:|---:|---:|---|\n",
+		      out);
+	}
+	for (i = 0; i < run->ncounts; i++) {
+		const struct sp_bandit_count *c = &run->counts[i];
+		unsigned long v[5] = {c->bandit, c->safepip, c->both, c->bandit_only,
+				      c->safepip_only};
+
+		fprintf(out, "| `%s` | ", c->id);
+		cell(out, bandit_title(cat, c->id));
+		for (j = 0; j < 5; j++) {
+			fprintf(out, " | %lu", v[j]);
+			tot[j] += v[j];
+		}
+		fputs(" | ", out);
+		bandit_rules(out, cat, c->id);
+		fputs(" |\n", out);
+	}
+	if (run->ncounts)
+		fprintf(out, "| total | | %lu | %lu | %lu | %lu | %lu | |\n\n", tot[0], tot[1],
+			tot[2], tot[3], tot[4]);
+	if (!cat->nbandit_notes)
+		return;
+	fputs("### Why they disagree\n\n", out);
+	for (i = 0; i < cat->nbandit_notes; i++) {
+		const struct sp_bandit_note *n = &cat->bandit_notes[i];
+
+		fprintf(out, "**%s** `%s` (safepip: ", n->id, bandit_title(cat, n->id));
+		bandit_rules(out, cat, n->id);
+		fprintf(out, "). %s\n\n", n->text);
+	}
+}
+
 static size_t count(const char **list)
 {
 	size_t n = 0;
@@ -221,6 +308,7 @@ static void markdown(FILE *out, const struct sp_catalog *cat)
 	}
 	fputc('\n', out);
 	parity(out, cat);
+	bandit_compare(out, cat);
 	for (i = 0; i < cat->nrules; i++)
 		markdown_entry(out, &cat->rules[i]);
 }

@@ -27,6 +27,8 @@ void sp_catalog_release(struct sp_catalog *cat)
 {
 	free(cat->rules);
 	free(cat->peers);
+	free(cat->bandit_notes);
+	free(cat->bandit_run.counts);
 	free(cat->queries);
 	sp_sha256_free(cat->hasher);
 	sp_arena_release(&cat->arena);
@@ -352,6 +354,234 @@ int sp_catalog_add_peers(struct sp_catalog *cat, const char *name, const char *t
 	return 0;
 }
 
+/* --- the comparison with bandit (bench/compare-bandit.sh) --- */
+
+/*
+ * Splits the line [p, eol) at tabs into at most max non-empty fields (arena
+ * copies); a trailing '\r' is dropped. Returns the number of fields, or -1
+ * when one is empty or there are more than max.
+ */
+static int tab_fields(struct sp_catalog *cat, const char *p, const char *eol, const char **f,
+		      int max)
+{
+	int n = 0;
+
+	if (eol > p && eol[-1] == '\r')
+		eol--;
+	for (;;) {
+		const char *t = memchr(p, '\t', (size_t)(eol - p));
+		const char *e = t ? t : eol;
+
+		if (e == p || n == max)
+			return -1;
+		f[n++] = sp_arena_strndup(&cat->arena, p, (size_t)(e - p));
+		if (!t)
+			return n;
+		p = t + 1;
+	}
+}
+
+/*
+ * Calls fn for each line of text that is neither blank nor a '#' comment,
+ * with its 1-based number; stops at the first error fn returns.
+ */
+static int each_line(struct sp_catalog *cat, const char *name, const char *text, size_t len,
+		     struct sp_diag *d,
+		     int (*fn)(struct sp_catalog *, const char *, unsigned, const char *,
+			       const char *, struct sp_diag *))
+{
+	const char *p = text, *end = text + len;
+	unsigned line = 0;
+	int err = 0;
+
+	while (p < end && !err) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+
+		if (!eol)
+			eol = end;
+		line++;
+		if (p < eol && *p != '#' && !(eol - p == 1 && *p == '\r'))
+			err = fn(cat, name, line, p, eol, d);
+		p = eol + (eol < end);
+	}
+	return err;
+}
+
+static int bad_line(struct sp_diag *d, const char *name, unsigned line, const char *what)
+{
+	sp_diag_file(d, name);
+	if (d)
+		d->line = line;
+	return sp_diag_set(d, SP_EFORMAT, "invalid line %u in '%s': %s", line, name, what);
+}
+
+static int note_line(struct sp_catalog *cat, const char *name, unsigned line, const char *p,
+		     const char *eol, struct sp_diag *d)
+{
+	const char *f[2];
+	struct sp_bandit_note *n;
+
+	if (tab_fields(cat, p, eol, f, 2) != 2)
+		return bad_line(d, name, line,
+				"expected a bandit test id and the text explaining it, "
+				"separated by a tab (neither empty)");
+	SP_GROW(cat->bandit_notes, cat->nbandit_notes + 1, cat->bandit_notes_cap);
+	n = &cat->bandit_notes[cat->nbandit_notes++];
+	n->id = f[0];
+	n->text = f[1];
+	n->file = sp_arena_strdup(&cat->arena, name);
+	n->line = line;
+	return 0;
+}
+
+int sp_catalog_add_bandit_notes(struct sp_catalog *cat, const char *name, const char *text,
+				size_t len, struct sp_diag *d)
+{
+	return each_line(cat, name, text, len, d, note_line);
+}
+
+/*
+ * A count of findings: decimal digits only. Nine digits at most: a billion
+ * findings is no real run, and the value stays far from overflowing.
+ */
+static bool parse_count(const char *s, unsigned long *out)
+{
+	size_t n = strlen(s), i;
+
+	*out = 0;
+	if (!n || n > 9)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*out = *out * 10 + (unsigned long)(s[i] - '0');
+	}
+	return true;
+}
+
+static int run_line(struct sp_catalog *cat, const char *name, unsigned line, const char *p,
+		    const char *eol, struct sp_diag *d)
+{
+	static const char *const keys[] = {"command", "tree", "date", "bandit", "safepip", NULL};
+	struct sp_bandit_run *run = &cat->bandit_run;
+	const char **slots[] = {&run->command, &run->tree, &run->date, &run->bandit,
+				&run->safepip};
+	struct sp_bandit_count *c;
+	unsigned long v[5];
+	const char *f[7];
+	int n = tab_fields(cat, p, eol, f, 7), k;
+
+	if (n == 3 && !strcmp(f[0], "run")) {
+		for (k = 0; keys[k]; k++) {
+			if (strcmp(f[1], keys[k]))
+				continue;
+			if (*slots[k])
+				return bad_line(d, name, line, "this key was given before");
+			*slots[k] = f[2];
+			return 0;
+		}
+		return bad_line(d, name, line,
+				"unknown key (command, tree, date, bandit, safepip)");
+	}
+	if (n != 7 || strcmp(f[0], "count"))
+		return bad_line(d, name, line,
+				"expected run<TAB>KEY<TAB>VALUE or count<TAB>BANDIT_ID<TAB>"
+				"BANDIT<TAB>SAFEPIP<TAB>BOTH<TAB>BANDIT_ONLY<TAB>SAFEPIP_ONLY");
+	for (k = 0; k < 5; k++)
+		if (!parse_count(f[k + 2], &v[k]))
+			return bad_line(d, name, line, "a count is not a number of 1 to 9 digits");
+	if (v[2] + v[3] != v[0] || v[2] + v[4] != v[1])
+		return bad_line(d, name, line,
+				"the counts do not add up (both + bandit only must be bandit's "
+				"count, both + safepip only safepip's)");
+	SP_GROW(run->counts, run->ncounts + 1, run->counts_cap);
+	c = &run->counts[run->ncounts++];
+	c->id = f[1];
+	c->bandit = v[0];
+	c->safepip = v[1];
+	c->both = v[2];
+	c->bandit_only = v[3];
+	c->safepip_only = v[4];
+	c->file = sp_arena_strdup(&cat->arena, name);
+	c->line = line;
+	return 0;
+}
+
+int sp_catalog_add_bandit_run(struct sp_catalog *cat, const char *name, const char *text,
+			      size_t len, struct sp_diag *d)
+{
+	return each_line(cat, name, text, len, d, run_line);
+}
+
+static bool bandit_test_known(const struct sp_catalog *cat, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cat->npeers; i++)
+		if (!strcmp(cat->peers[i].peer, "bandit") && !strcmp(cat->peers[i].id, id))
+			return true;
+	return false;
+}
+
+static int bad_bandit_id(struct sp_diag *d, const char *file, unsigned line, const char *id,
+			 const char *what)
+{
+	sp_diag_file(d, file);
+	if (d)
+		d->line = line;
+	return sp_diag_set(d, SP_EFORMAT, "invalid line %u in '%s': bandit test '%s' %s", line,
+			   file, id, what);
+}
+
+/* Every bandit id of the comparison is one peers.tsv lists, and each is given once. */
+static int check_bandit(const struct sp_catalog *cat, struct sp_diag *d)
+{
+	static const char not_in_peers[] = "is not in peers.tsv (a typo, or a test to add there)";
+	const struct sp_bandit_run *run = &cat->bandit_run;
+	size_t i, j;
+
+	for (i = 0; i < cat->nbandit_notes; i++) {
+		const struct sp_bandit_note *n = &cat->bandit_notes[i];
+
+		if (!bandit_test_known(cat, n->id))
+			return bad_bandit_id(d, n->file, n->line, n->id, not_in_peers);
+		for (j = 0; j < i; j++)
+			if (!strcmp(cat->bandit_notes[j].id, n->id))
+				return bad_bandit_id(d, n->file, n->line, n->id,
+						     "is explained twice");
+	}
+	for (i = 0; i < run->ncounts; i++) {
+		const struct sp_bandit_count *c = &run->counts[i];
+
+		if (!bandit_test_known(cat, c->id))
+			return bad_bandit_id(d, c->file, c->line, c->id, not_in_peers);
+		for (j = 0; j < i; j++)
+			if (!strcmp(run->counts[j].id, c->id))
+				return bad_bandit_id(d, c->file, c->line, c->id,
+						     "is counted twice");
+	}
+	if (run->ncounts &&
+	    !(run->command && run->tree && run->date && run->bandit && run->safepip))
+		return sp_diag_set(d, SP_EFORMAT,
+				   "the recorded bandit comparison lacks one of its facts "
+				   "(run command, tree, date, bandit, safepip)");
+	if (!run->ncounts && run->command)
+		return sp_diag_set(d, SP_EFORMAT,
+				   "the recorded bandit comparison has no count lines");
+	return 0;
+}
+
+const struct sp_bandit_note *sp_catalog_bandit_note(const struct sp_catalog *cat,
+						    const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cat->nbandit_notes; i++)
+		if (!strcmp(cat->bandit_notes[i].id, id))
+			return &cat->bandit_notes[i];
+	return NULL;
+}
+
 bool sp_rule_covers(const struct sp_rule *r, const char *peer, const char *id)
 {
 	const char *list = !strcmp(peer, "bandit")	  ? r->bandit
@@ -388,6 +618,8 @@ int sp_catalog_seal(struct sp_catalog *cat, struct sp_diag *d)
 			return sp_diag_set(d, SP_EFORMAT, "duplicate rule id '%s' in the catalog",
 					   cat->rules[i].id);
 	}
+	if (check_bandit(cat, d))
+		return SP_EFORMAT;
 	if (!cat->queries)
 		sp_catalog_add_queries(cat, "(none)", "", 0, d);
 	sp_sha256_final(cat->hasher, digest);
@@ -411,6 +643,12 @@ int sp_catalog_add_embedded(struct sp_catalog *cat, struct sp_diag *d)
 			err = sp_catalog_add_queries(cat, e->name, (const char *)e->data, e->len, d);
 		else if (!strcmp(e->name, "rules/peers.tsv"))
 			err = sp_catalog_add_peers(cat, e->name, (const char *)e->data, e->len, d);
+		else if (!strcmp(e->name, "rules/bandit-compare.tsv"))
+			err = sp_catalog_add_bandit_notes(cat, e->name, (const char *)e->data,
+							  e->len, d);
+		else if (!strcmp(e->name, "rules/bandit-compare-run.tsv"))
+			err = sp_catalog_add_bandit_run(cat, e->name, (const char *)e->data,
+							e->len, d);
 	}
 	return err;
 }

@@ -105,12 +105,47 @@ struct sp_peer_check {
 	const char *reason; /* NULL when a rule is meant to cover it */
 };
 
+/*
+ * Why safepip and bandit disagree on one bandit test, from policy/rules/
+ * bandit-compare.tsv (docs/rules.md shows it).
+ */
+struct sp_bandit_note {
+	const char *id;   /* "B603": a bandit test of peers.tsv */
+	const char *text; /* what each tool flags that the other does not, and why */
+	const char *file; /* where it was read, for errors found at seal time */
+	unsigned line;
+};
+
+/* One bandit test's row of a measured run of bench/compare-bandit.sh. */
+struct sp_bandit_count {
+	const char *id;
+	unsigned long bandit, safepip; /* findings each reported */
+	unsigned long both;            /* at the same place; the rest are one tool's only */
+	unsigned long bandit_only, safepip_only;
+	const char *file;
+	unsigned line;
+};
+
+/*
+ * The run docs/rules.md shows (policy/rules/bandit-compare-run.tsv, written
+ * by the script): the facts of the run and a row per bandit test. The
+ * strings are NULL when no run was loaded.
+ */
+struct sp_bandit_run {
+	const char *command, *tree, *date, *bandit, *safepip;
+	struct sp_bandit_count *counts;
+	size_t ncounts, counts_cap;
+};
+
 struct sp_catalog {
 	struct sp_rule *rules;
 	size_t nrules;
 	size_t cap;
 	struct sp_peer_check *peers;
 	size_t npeers, peers_cap;
+	struct sp_bandit_note *bandit_notes;
+	size_t nbandit_notes, bandit_notes_cap;
+	struct sp_bandit_run bandit_run;
 	char *queries;          /* all query files, concatenated; NUL-terminated */
 	size_t queries_len;
 	char hash[SP_SHA256_HEX]; /* of the catalog and queries: keys the verdict cache */
@@ -144,9 +179,29 @@ int sp_catalog_seal(struct sp_catalog *cat, struct sp_diag *d);
  */
 int sp_catalog_add_peers(struct sp_catalog *cat, const char *name, const char *text, size_t len,
 			 struct sp_diag *d);
+/*
+ * The comparison with bandit, for docs/rules.md; neither changes a finding,
+ * so neither is part of the catalog hash. add_bandit_notes reads lines of
+ * BANDIT_ID<TAB>TEXT; add_bandit_run lines of run<TAB>KEY<TAB>VALUE (keys
+ * command, tree, date, bandit, safepip, each once) and count<TAB>BANDIT_ID
+ * <TAB>BANDIT<TAB>SAFEPIP<TAB>BOTH<TAB>BANDIT_ONLY<TAB>SAFEPIP_ONLY, whose
+ * numbers must add up. '#' comments and blank lines are skipped; errors
+ * name the file and line. sp_catalog_seal() then refuses a bandit id that
+ * peers.tsv does not list, an id given twice, and a run without all its keys.
+ */
+int sp_catalog_add_bandit_notes(struct sp_catalog *cat, const char *name, const char *text,
+				size_t len, struct sp_diag *d);
+int sp_catalog_add_bandit_run(struct sp_catalog *cat, const char *name, const char *text,
+			      size_t len, struct sp_diag *d);
+/* The note on a bandit test, or NULL. */
+const struct sp_bandit_note *sp_catalog_bandit_note(const struct sp_catalog *cat,
+						    const char *id);
 /* Whether the rule names the peer's check id among its equivalents. */
 bool sp_rule_covers(const struct sp_rule *r, const char *peer, const char *id);
-/* Adds the rule, query and peer files compiled into the binary (not sealed). */
+/*
+ * Adds the rule, query, peer and bandit comparison files compiled into the
+ * binary (not sealed).
+ */
 int sp_catalog_add_embedded(struct sp_catalog *cat, struct sp_diag *d);
 void sp_catalog_release(struct sp_catalog *cat);
 /* The rule with this id, or NULL. Binary search once sealed, linear before. */

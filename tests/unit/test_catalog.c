@@ -422,6 +422,158 @@ static void test_peers_rejects(void **state)
 	sp_catalog_release(&cat);
 }
 
+/*
+ * The comparison with bandit shipped in the binary: a recorded run of
+ * bench/compare-bandit.sh and the explanations. Every bandit test the run
+ * disagrees on (findings only one tool reported) must be explained, and
+ * every id must be a bandit test of peers.tsv (the loader refuses others;
+ * checked again here so that the test says which).
+ */
+static void test_bandit_compare(void **state)
+{
+	struct sp_catalog cat;
+	struct sp_diag d;
+	const struct sp_bandit_run *run;
+	size_t i, failures = 0, disagree = 0;
+
+	(void)state;
+	sp_diag_clear(&d);
+	if (sp_catalog_load_embedded(&cat, &d))
+		fail_msg("catalog: %s", d.msg);
+	run = &cat.bandit_run;
+	assert_true(cat.nbandit_notes > 10);
+	assert_true(run->ncounts > 10);
+	assert_non_null(run->command);
+	assert_non_null(strstr(run->command, "bench/compare-bandit.sh"));
+	assert_non_null(run->tree);
+	assert_non_null(run->date);
+	assert_non_null(strstr(run->bandit, "bandit"));
+	assert_non_null(strstr(run->safepip, "safepip"));
+	for (i = 0; i < cat.nbandit_notes; i++) {
+		const struct sp_bandit_note *n = &cat.bandit_notes[i];
+
+		if (!peer_listed(&cat, "bandit", n->id, strlen(n->id))) {
+			print_error("bandit-compare.tsv explains %s, not a bandit test of "
+				    "peers.tsv\n", n->id);
+			failures++;
+		}
+		if (strlen(n->text) < 40) {
+			print_error("the explanation of %s is too short to explain anything: %s\n",
+				    n->id, n->text);
+			failures++;
+		}
+	}
+	for (i = 0; i < run->ncounts; i++) {
+		const struct sp_bandit_count *c = &run->counts[i];
+
+		if (!peer_listed(&cat, "bandit", c->id, strlen(c->id))) {
+			print_error("the recorded run counts %s, not a bandit test of peers.tsv\n",
+				    c->id);
+			failures++;
+		}
+		assert_int_equal(c->both + c->bandit_only, c->bandit);
+		assert_int_equal(c->both + c->safepip_only, c->safepip);
+		if (!c->bandit_only && !c->safepip_only)
+			continue;
+		disagree++;
+		if (!sp_catalog_bandit_note(&cat, c->id)) {
+			print_error("the recorded run disagrees on %s (bandit only %lu, safepip "
+				    "only %lu) and bandit-compare.tsv does not say why\n", c->id,
+				    c->bandit_only, c->safepip_only);
+			failures++;
+		}
+	}
+	print_message("%zu bandit tests in the recorded run, %zu with disagreements, %zu "
+		      "explanations\n", run->ncounts, disagree, cat.nbandit_notes);
+	sp_catalog_release(&cat);
+	assert_int_equal(failures, 0);
+}
+
+/*
+ * Bad comparison data, case by case: what add refuses (and the line it
+ * names), what seal refuses, and what loads.
+ */
+static void test_bandit_compare_rejects(void **state)
+{
+	static const char peers[] = "bandit\tB101\tassert_used\tno\n"
+				    "bandit\tB602\tshell\t-\n"
+				    "guarddog\tB603\tnot bandit\t-\n";
+	static const struct {
+		const char *notes, *run;
+		int stage;	   /* 0 loads, 1 add refuses, 2 seal refuses */
+		unsigned line;     /* the line named, 0 for none */
+		const char *msg;   /* part of the message */
+	} cases[] = {
+		{"B101\tasserts are code quality\n", NULL, 0, 0, NULL},
+		{"# c\n\nB602\twhy\r\n", NULL, 0, 0, NULL},
+		{NULL, "run\tcommand\tc\nrun\ttree\tt\nrun\tdate\td\nrun\tbandit\tb\n"
+		 "run\tsafepip\ts\ncount\tB101\t5\t0\t0\t5\t0\n"
+		 "count\tB602\t2\t3\t1\t1\t2\n", 0, 0, NULL},
+		{"B101\n", NULL, 1, 1, "separated by a tab"},
+		{"B101\t\n", NULL, 1, 1, "neither empty"},
+		{"\twhy\n", NULL, 1, 1, "separated by a tab"},
+		{"# c\nB101\twhy\textra\n", NULL, 1, 2, "separated by a tab"},
+		{"B999\twhy\n", NULL, 2, 1, "'B999' is not in peers.tsv"},
+		{"B603\twhy\n", NULL, 2, 1, "'B603' is not in peers.tsv"},
+		{"B101\twhy\nB101\tagain\n", NULL, 2, 2, "explained twice"},
+		{NULL, "run\tcolour\tred\n", 1, 1, "unknown key"},
+		{NULL, "run\tdate\td\nrun\tdate\te\n", 1, 2, "given before"},
+		{NULL, "count\tB101\t5\t0\t0\t5\n", 1, 1, "expected run"},
+		{NULL, "count\tB101\t5\t0\t0\t4\t0\n", 1, 1, "do not add up"},
+		{NULL, "count\tB101\t5\t1\t0\t5\t0\n", 1, 1, "do not add up"},
+		{NULL, "count\tB101\t-5\t0\t0\t5\t0\n", 1, 1, "not a number"},
+		{NULL, "count\tB101\t1234567890\t0\t0\t1234567890\t0\n", 1, 1,
+		 "not a number"},
+		{NULL, "count\tB101\t5\t0\t0\t5\t0\n", 2, 0, "lacks one of its facts"},
+		{NULL, "run\tcommand\tc\n", 2, 0, "no count lines"},
+		{NULL, "run\tcommand\tc\nrun\ttree\tt\nrun\tdate\td\nrun\tbandit\tb\n"
+		 "run\tsafepip\ts\ncount\tB999\t1\t0\t0\t1\t0\n", 2, 6,
+		 "'B999' is not in peers.tsv"},
+		{NULL, "run\tcommand\tc\nrun\ttree\tt\nrun\tdate\td\nrun\tbandit\tb\n"
+		 "run\tsafepip\ts\ncount\tB101\t1\t0\t0\t1\t0\n"
+		 "count\tB101\t1\t0\t0\t1\t0\n", 2, 7, "counted twice"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sp_catalog cat;
+		struct sp_diag d;
+		int err;
+
+		sp_catalog_init(&cat);
+		sp_diag_clear(&d);
+		assert_int_equal(sp_catalog_add_peers(&cat, "p.tsv", peers, strlen(peers), &d), 0);
+		err = cases[i].notes ? sp_catalog_add_bandit_notes(&cat, "n.tsv", cases[i].notes,
+								   strlen(cases[i].notes), &d)
+				     : sp_catalog_add_bandit_run(&cat, "r.tsv", cases[i].run,
+								 strlen(cases[i].run), &d);
+		if (err != (cases[i].stage == 1 ? SP_EFORMAT : 0))
+			fail_msg("case %zu: add returned %d: %s", i, err, d.msg);
+		if (!err) {
+			err = sp_catalog_seal(&cat, &d);
+			if (err != (cases[i].stage == 2 ? SP_EFORMAT : 0))
+				fail_msg("case %zu: seal returned %d: %s", i, err, d.msg);
+		}
+		if (cases[i].stage) {
+			assert_int_equal(d.line, cases[i].line);
+			if (!strstr(d.msg, cases[i].msg))
+				fail_msg("case %zu: '%s' lacks '%s'", i, d.msg, cases[i].msg);
+			if (cases[i].line)
+				assert_string_equal(d.file, cases[i].notes ? "n.tsv" : "r.tsv");
+		} else if (cases[i].notes) {
+			assert_int_equal(cat.nbandit_notes, 1);
+			assert_non_null(sp_catalog_bandit_note(&cat, cat.bandit_notes[0].id));
+			assert_null(sp_catalog_bandit_note(&cat, "B999"));
+		} else {
+			assert_int_equal(cat.bandit_run.ncounts, 2);
+			assert_int_equal(cat.bandit_run.counts[1].safepip_only, 2);
+			assert_string_equal(cat.bandit_run.safepip, "s");
+		}
+		sp_catalog_release(&cat);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +583,8 @@ int main(void)
 		cmocka_unit_test(test_query_errors),
 		cmocka_unit_test(test_parity),
 		cmocka_unit_test(test_peers_rejects),
+		cmocka_unit_test(test_bandit_compare),
+		cmocka_unit_test(test_bandit_compare_rejects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
