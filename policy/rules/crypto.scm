@@ -14,6 +14,26 @@
  (#not-has-kwarg? @args "usedforsecurity")
  (#rule! "weak-hash"))
 
+; ... and with usedforsecurity= anything but a false constant
+((call
+   function: (_) @fn
+   arguments: (argument_list
+     (keyword_argument name: (identifier) @k value: (_) @v))) @match
+ (#callee? @fn "hashlib.md5" "hashlib.sha1" "_hashlib.openssl_md5" "_hashlib.openssl_sha1")
+ (#eq? @k "usedforsecurity")
+ (#not-match? @v "^(False|0)$")
+ (#rule! "weak-hash"))
+
+((call
+   function: (_) @fn
+   arguments: (argument_list . (string) @alg
+     (keyword_argument name: (identifier) @k value: (_) @v))) @match
+ (#callee? @fn "hashlib.new")
+ (#str-match? @alg "^([Mm][Dd][245]|MD[245]|[Ss][Hh][Aa]1?|SHA1?|sha-1|SHA-1)$")
+ (#eq? @k "usedforsecurity")
+ (#not-match? @v "^(False|0)$")
+ (#rule! "weak-hash"))
+
 ; PyCrypto / PyCryptodome / cryptography MD2, MD4, MD5, SHA-1
 ((call function: (_) @fn) @match
  (#callee? @fn "Crypto.Hash.MD2.*" "Crypto.Hash.MD4.*" "Crypto.Hash.MD5.*"
