@@ -33,19 +33,12 @@
 # Findings are not failures: bandit's and safepip's exit status 1 is expected.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-SAFEPIP=${SAFEPIP:-$BUILD/safepip}
-# The findings of this tree, not of a verdict cached for an archive in it.
-export SAFEPIP_NO_VERDICT_CACHE=1
+BENCH=compare-bandit
+. "$(dirname "$0")/common.sh"
 BANDIT=${BANDIT:-bandit}
 SAMPLES=${SAMPLES:-3}
 BANDIT_JSON=${BANDIT_JSON:-}
 RECORD=${RECORD:-}
-
-die() { echo "compare-bandit: $*" >&2; exit 1; }
-say() { echo "compare-bandit: $*" >&2; }
 
 case ${1:-} in
     -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
@@ -59,23 +52,9 @@ if [ -z "$BANDIT_JSON" ] || [ ! -e "$BANDIT_JSON" ]; then
     command -v "$BANDIT" >/dev/null || die "bandit not found: apt-get install bandit"
 fi
 
-if [ $# -eq 1 ]; then
-    TREE=$1
-else
-    TREE=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])') \
-        || die "cannot ask python3 for its standard library's path"
-fi
-[ -d "$TREE" ] || die "'$TREE' is not a directory"
-TREE=$(cd "$TREE" && pwd)
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/compare-bandit.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-read -r FILES BYTES < <(find "$TREE" -type f -name '*.py' -printf '%s\n' |
-    awk '{n++; b += $1} END {printf "%d %d\n", n, b}')
-[ "$FILES" -gt 0 ] || die "no *.py files below $TREE"
+bench_tree "$@"
+bench_tmp
+bench_corpus
 say "tree $TREE: $FILES *.py files, $(awk -v b="$BYTES" 'BEGIN {printf "%.1f", b / 1e6}') MB"
 
 SP_VERSION=$("$SAFEPIP" --version 2>/dev/null | head -n 1) || die "$SAFEPIP --version failed"

@@ -28,19 +28,12 @@
 # not a failure; a missing or malformed report is.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-SAFEPIP=${SAFEPIP:-$BUILD/safepip}
-# Every run scans for real: no verdict cache (it would answer an archive it has seen).
-export SAFEPIP_NO_VERDICT_CACHE=1
+BENCH=scan-vs-bandit
+. "$(dirname "$0")/common.sh"
 TSPARSE=${TSPARSE:-$BUILD/bench/sp-tsparse}
 BANDIT=${BANDIT:-bandit}
 RUNS=${RUNS:-1}
 TIME=/usr/bin/time
-
-die() { echo "scan-vs-bandit: $*" >&2; exit 1; }
-say() { echo "scan-vs-bandit: $*" >&2; }
 
 case ${1:-} in
     -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"; exit 0 ;;
@@ -57,24 +50,11 @@ esac
 command -v "$BANDIT" >/dev/null || die "bandit not found: apt-get install bandit"
 command -v python3 >/dev/null || die "python3 not found: apt-get install python3"
 
-if [ $# -eq 1 ]; then
-    TREE=$1
-else
-    TREE=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])') \
-        || die "cannot ask python3 for its standard library's path"
-fi
-[ -d "$TREE" ] || die "'$TREE' is not a directory"
-TREE=$(cd "$TREE" && pwd)
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/scan-vs-bandit.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_tree "$@"
+bench_tmp
 
 # --- the corpus: every *.py file, as the tools find them (symlinks not followed) ---
-read -r FILES BYTES < <(find "$TREE" -type f -name '*.py' -printf '%s\n' |
-    awk '{n++; b += $1} END {printf "%d %d\n", n, b}')
-[ "$FILES" -gt 0 ] || die "no *.py files below $TREE"
+bench_corpus
 MB=$(awk -v b="$BYTES" 'BEGIN {printf "%.2f", b / 1e6}')
 NPROC=$(nproc)
 say "tree $TREE: $FILES *.py files, $MB MB; $NPROC cores; $RUNS run(s) of each tool"
