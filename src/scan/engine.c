@@ -11,7 +11,11 @@
  * pattern that could start at a node, and most rules start at calls); the
  * rest run on the nodes of their root types the walk noted, never over the
  * whole tree, and a type whose patterns all need some descendant (read from
- * their text, see node_paths()) only when the walk meets one. Every run is
+ * their text, see node_paths()) only when the walk meets one. Root patterns
+ * that name a callee for a child under a field ("x = random.random()",
+ * "cert_reqs=ssl.CERT_NONE") are keyed instead (see keyed_shape()): they
+ * run only on the nodes whose child there resolves to one of the names,
+ * which most assignments and arguments do not. Every run is
  * limited to the node's last byte (see limit_to_end()). Queries run after
  * the walk, when the import table is complete (a module may use a name
  * above the import that binds it).
@@ -160,6 +164,19 @@ struct trigger {
 /* How the walk notes a node of a type for rootq (root_mode[symbol]). */
 enum { ROOT_NO, ROOT_ALWAYS, ROOT_TRIGGERED };
 
+/*
+ * A keyed root pattern's entry condition (see keyed_shape()): a node of
+ * type sym runs the keyed unit only when a child under field (or, with
+ * via_call, the function of a call under field) resolves to one of the
+ * names of the pattern's own (#callee? ...), which it cannot match without.
+ */
+struct keyed {
+	TSSymbol sym;
+	TSFieldId field;
+	bool via_call;
+	struct pred names; /* P_CALLEE; args and their strings owned here */
+};
+
 struct sp_engine {
 	const struct sp_catalog *cat;
 	/*
@@ -180,10 +197,18 @@ struct sp_engine {
 	uint32_t nsyms;
 	/* Patterns whose root could be any node (a wildcard): one pass over the tree. */
 	struct qset wholeq;
+	/*
+	 * Keyed root patterns, in one unit (keyed_unit, UINT32_MAX if none):
+	 * keyed[keyed_at[s] .. keyed_at[s + 1]) are the conditions of type s.
+	 */
+	struct keyed *keyed;
+	size_t nkeyed, capkeyed;
+	uint32_t *keyed_at;
+	uint32_t keyed_unit;
 	/* Node types and fields the structure walk looks for. */
 	TSSymbol sym_call, sym_import, sym_import_from, sym_assignment, sym_function, sym_lambda,
 		sym_identifier, sym_attribute, sym_dotted_name, sym_aliased_import, sym_wildcard,
-		sym_relative, sym_string, sym_expression;
+		sym_relative, sym_string, sym_expression, sym_parenthesized;
 	TSFieldId fld_function, fld_name, fld_alias, fld_module_name, fld_left, fld_right,
 		fld_body;
 	/*
@@ -1087,6 +1112,175 @@ static size_t read_strings(const char *p, char ***out, size_t *n)
 	return added;
 }
 
+/* How often the capture "@name" (n bytes) appears in text[0, len). */
+static unsigned count_captures(const char *text, size_t len, const char *name, size_t n)
+{
+	const char *p = text, *end = text + len;
+	unsigned count = 0;
+
+	while (p < end && (p = memchr(p, '@', (size_t)(end - p)))) {
+		if ((size_t)(end - p) > n && !memcmp(p + 1, name, n) &&
+		    (p + 1 + n == end || !name_char(p[1 + n])))
+			count++;
+		p++;
+	}
+	return count;
+}
+
+/*
+ * The names of (#callee? @c ...) when the capture at c (a '@', in pt)
+ * captures only that one node of the node pattern [node, node_end) and
+ * nothing after the root item that ends at root_end; else 0.
+ */
+static size_t capture_keys(const char *pt, const char *node, const char *node_end,
+			   const char *root_end, const char *c, char ***names)
+{
+	regmatch_t m;
+	const char *args;
+	size_t n = 0;
+
+	if (*c != '@' || !name_char(c[1]))
+		return 0;
+	m.rm_so = (regoff_t)(c + 1 - pt);
+	m.rm_eo = (regoff_t)(c + 1 + strcspn(c + 1, " \t\r\n\f\v()[];\"") - pt);
+	if (count_captures(node, (size_t)(node_end - node), pt + m.rm_so,
+			   (size_t)(m.rm_eo - m.rm_so)) != 1 ||
+	    count_captures(node_end, strcspn(node_end, "()[]"), pt + m.rm_so,
+			   (size_t)(m.rm_eo - m.rm_so)) ||
+	    count_captures(root_end, strcspn(root_end, "("), pt + m.rm_so,
+			   (size_t)(m.rm_eo - m.rm_so)))
+		return 0;
+	if (!(args = pred_text(pt, m, P_CALLEE, P_CALLEE)))
+		return 0;
+	read_strings(args, names, &n);
+	return n;
+}
+
+/*
+ * The entry condition of one node pattern at p (the root, or one
+ * alternative of it), when a required child (no '?' or '*') under a field
+ * is captured as @c, or is a call whose function "(_)" is, and the pattern
+ * holds (#callee? @c ...): a node whose child there resolves to none of
+ * the names cannot match. False for any other shape.
+ */
+static bool keyed_node(const struct sp_engine *e, const char *pt, const char *root_end,
+		       const char *p, struct keyed *k)
+{
+	const char *p_end = p + item_len(p);
+	const char *items, *t, *it, *f, *citems, *fn, *after;
+	size_t n, fl, nn;
+	char quant, **names = NULL;
+	TSFieldId fid;
+
+	if (!(t = node_type(p, &n, &items)) || !(k->sym = regular_symbol(e, t, n)))
+		return false;
+	while ((it = items_next(&items, &f, &fl, &quant))) {
+		if (!f || quant == '?' || quant == '*')
+			continue;
+		fid = ts_language_field_id_for_name(tree_sitter_python(), f, (uint32_t)fl);
+		if (!fid)
+			continue;
+		k->via_call = false;
+		nn = capture_keys(pt, p, p_end, root_end, skip_blank(items), &names);
+		if (!nn && node_is_type(it, "call", &citems) &&
+		    (fn = field_item(citems, "function", &after)) && node_type(fn, &n, &t) &&
+		    n == 1 && *skip_blank(fn + 1) == '_' && *skip_blank(t) == ')') {
+			k->via_call = true;
+			nn = capture_keys(pt, p, p_end, root_end, skip_blank(after), &names);
+		}
+		if (nn) {
+			k->field = fid;
+			k->names.op = P_CALLEE;
+			k->names.args = (const char **)names;
+			k->names.nargs = (uint32_t)nn;
+			return true;
+		}
+		free(names);
+		names = NULL;
+	}
+	return false;
+}
+
+static void keyed_release(struct keyed *k)
+{
+	uint32_t i;
+
+	for (i = 0; i < k->names.nargs; i++)
+		free((char *)k->names.args[i]);
+	free(k->names.args);
+}
+
+/*
+ * Whether pattern pt is a keyed root pattern: "((type ...) ... (#callee?
+ * @c ...))" or an alternation of such node patterns as its root, each
+ * with an entry condition (see keyed_node()); no predicate inside the
+ * root. Adds the conditions to e->keyed when it is.
+ */
+static bool keyed_shape(struct sp_engine *e, const char *pt)
+{
+	const char *root, *end, *alt;
+	size_t len, first = e->nkeyed, i;
+	struct keyed k;
+
+	if (*pt != '(')
+		return false;
+	root = skip_blank(pt + 1);
+	if (*root != '(' && *root != '[')
+		return false;
+	len = item_len(root);
+	end = root + len;
+	if (!len)
+		return false;
+	for (alt = root; alt + 1 < end; alt++)
+		if (alt[0] == '(' && alt[1] == '#')
+			return false;
+	alt = root;
+	if (*root == '[')
+		alt = skip_blank(root + 1);
+	while (alt < end && *alt != ']') {
+		memset(&k, 0, sizeof(k));
+		if (*alt != '(' || !keyed_node(e, pt, end, alt, &k))
+			goto undo;
+		SP_GROW(e->keyed, e->nkeyed + 1, e->capkeyed);
+		e->keyed[e->nkeyed++] = k;
+		if (*root == '(')
+			return true;
+		alt = skip_blank(alt + item_len(alt));
+		/* A capture on one alternative ("[(a) @x (b)]") is fine; anything else is not. */
+		while (*alt == '@')
+			alt = skip_blank(alt + strcspn(alt, " \t\r\n\f\v()[];\""));
+	}
+	if (e->nkeyed > first)
+		return true;
+undo:
+	for (i = first; i < e->nkeyed; i++)
+		keyed_release(&e->keyed[i]);
+	e->nkeyed = first;
+	return false;
+}
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	return (x->sym > y->sym) - (x->sym < y->sym);
+}
+
+/* Indexes the keyed conditions by their node type. */
+static void index_keyed(struct sp_engine *e)
+{
+	size_t i;
+	uint32_t k;
+
+	if (e->nkeyed > 1)
+		qsort(e->keyed, e->nkeyed, sizeof(*e->keyed), cmp_keyed);
+	e->keyed_at = xcalloc(e->nsyms + 1, sizeof(*e->keyed_at));
+	for (i = 0; i < e->nkeyed; i++)
+		e->keyed_at[e->keyed[i].sym + 1]++;
+	for (k = 0; k < e->nsyms; k++)
+		e->keyed_at[k + 1] += e->keyed_at[k];
+}
+
 static int cmp_key(const void *a, const void *b)
 {
 	return strcmp(((const struct key *)a)->s, ((const struct key *)b)->s);
@@ -1135,6 +1329,9 @@ static void index_key(struct sp_engine *e, const char *k, uint32_t u)
 		SP_GROW(e->methods, e->nmethods + 1, e->capmethods);
 		e->methods[e->nmethods].s = xstrdup(v);
 		e->methods[e->nmethods++].unit = u;
+		break;
+	case 'k':
+		e->keyed_unit = u;
 		break;
 	default:
 		SP_GROW(e->fn_types, e->nfn_types + 1, e->capfn_types);
@@ -1347,6 +1544,7 @@ static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
 	sp_buf_init(&whole_text, SIZE_MAX);
 	e->nsyms = ts_language_symbol_count(tree_sitter_python());
 	e->root_mode = xcalloc(e->nsyms, sizeof(*e->root_mode));
+	e->keyed_unit = UINT32_MAX;
 	for (;;) {
 		size_t len = next_pattern(&text), k, nk = 0;
 		const char *args = NULL;
@@ -1392,6 +1590,17 @@ static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
 		for (k = 0; k < nk; k++)
 			free(pk[k]);
 		free(pk);
+		if (keyed_shape(e, pt)) {
+			/* One shared key: the keyed patterns form one unit. */
+			SP_GROW(pats, npats + 1, cappats);
+			SP_GROW(keys, npats + 1, capkeys);
+			SP_GROW(nkeys, npats + 1, capn);
+			pats[npats] = pt;
+			keys[npats] = xmalloc(sizeof(char *));
+			keys[npats][0] = xstrdup("k:");
+			nkeys[npats++] = 1;
+			continue;
+		}
 		if (mark_roots(e, pt, 0))
 			sp_buf_addf(&main_text, "%s\n", pt);
 		else
@@ -1399,6 +1608,7 @@ static int split(struct sp_engine *e, const char *text, struct sp_diag *d)
 		free(pt);
 	}
 	index_triggers(e);
+	index_keyed(e);
 	if ((err = compile(e, &e->rootq, main_text.data ? main_text.data : "", d)))
 		goto out;
 	if (whole_text.data && (err = compile(e, &e->wholeq, whole_text.data, d)))
@@ -1448,6 +1658,7 @@ static void lookup_grammar(struct sp_engine *e)
 	e->sym_relative = symbol("relative_import");
 	e->sym_string = symbol("string");
 	e->sym_expression = symbol("expression_statement");
+	e->sym_parenthesized = symbol("parenthesized_expression");
 	e->fld_function = field("function");
 	e->fld_name = field("name");
 	e->fld_alias = field("alias");
@@ -1502,6 +1713,10 @@ void sp_engine_free(struct sp_engine *e)
 	free(e->triggers);
 	free(e->trig_at);
 	free(e->need_field);
+	for (i = 0; i < e->nkeyed; i++)
+		keyed_release(&e->keyed[i]);
+	free(e->keyed);
+	free(e->keyed_at);
 	for (i = 0; i < e->nunits; i++) {
 		release(&e->units[i].qs);
 		pthread_mutex_destroy(&e->units[i].lock);
@@ -1585,6 +1800,10 @@ struct file {
 
 	TSNode *roots; /* nodes rootq runs on (see note_root()) */
 	size_t nroots, caproots;
+	TSNode *keyed; /* nodes of the types of keyed root patterns, in document order */
+	size_t nkeyed, capkeyed;
+	TSTreeCursor kc; /* keyed_hit()'s, reset for each node: creating one allocates */
+	bool has_kc;
 	struct call_site *calls;
 	size_t ncalls, capcalls;
 	uint32_t *cu; /* the units of the call at hand */
@@ -2509,6 +2728,10 @@ static void walk(struct file *f, TSNode root)
 				l->field = ts_tree_cursor_current_field_id(&c);
 			if (e->trig_at[sym] != e->trig_at[sym + 1])
 				fire_triggers(f, &c, lv, depth);
+			if (e->keyed_at[sym] != e->keyed_at[sym + 1]) {
+				SP_GROW(f->keyed, f->nkeyed + 1, f->capkeyed);
+				f->keyed[f->nkeyed++] = n;
+			}
 		}
 		l->cover = depth ? lv[depth - 1].cover : UINT32_MAX;
 		if (mode == ROOT_ALWAYS) {
@@ -2713,6 +2936,101 @@ static void run_call_rules(struct sp_worker *w, struct file *f, TSNode call)
 	}
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Whether a child of n under k's field (or the function of a call there) resolves to k's names. */
+static bool keyed_hit(struct file *f, TSNode n, const struct keyed *k)
+{
+	const struct sp_engine *e = f->e;
+	TSTreeCursor *c = &f->kc;
+	bool hit = false;
+	const char *q;
+
+	if (f->has_kc) {
+		ts_tree_cursor_reset(c, n);
+	} else {
+		*c = ts_tree_cursor_new(n);
+		f->has_kc = true;
+	}
+	if (!ts_tree_cursor_goto_first_child(c))
+		return false;
+	do {
+		TSNode ch;
+		TSSymbol sym;
+
+		if (ts_tree_cursor_current_field_id(c) != k->field)
+			continue;
+		ch = ts_tree_cursor_current_node(c);
+		if (k->via_call) {
+			if (ts_node_symbol(ch) != e->sym_call)
+				continue;
+			ch = ts_node_child_by_field_id(ch, e->fld_function);
+			if (ts_node_is_null(ch))
+				continue;
+		}
+		/* resolve() names nothing else: spare it the work. */
+		sym = ts_node_symbol(ch);
+		if (sym != e->sym_identifier && sym != e->sym_attribute && sym != e->sym_call &&
+		    sym != e->sym_parenthesized)
+			continue;
+		hit = callee_matches(f, ch, &k->names, &q);
+	} while (!hit && ts_tree_cursor_goto_next_sibling(c));
+	return hit;
+}
+
+/*
+ * The keyed unit on the nodes that meet one of their type's conditions.
+ * Like rootq's runs, each run is limited to the node's last byte and finds
+ * the matches rooted at the nodes inside it that end there, so such a node
+ * after a run on its ancestor is skipped. Returns whether time ran out.
+ */
+static bool run_keyed_rules(struct sp_worker *w, struct file *f, uint64_t deadline)
+{
+	const struct sp_engine *e = f->e;
+	struct unit *u;
+	uint32_t cs = 0, ce = 0, s, end, k;
+	TSQueryMatch m;
+	size_t i;
+
+	if (!f->nkeyed)
+		return false;
+	u = &e->units[e->keyed_unit];
+	for (i = 0; i < f->nkeyed; i++) {
+		TSNode n = f->keyed[i];
+		TSSymbol sym = ts_node_symbol(n);
+
+		s = ts_node_start_byte(n);
+		end = ts_node_end_byte(n);
+		if (end > s && end == ce && s >= cs)
+			continue;
+		for (k = e->keyed_at[sym]; k < e->keyed_at[sym + 1]; k++)
+			if (keyed_hit(f, n, &e->keyed[k]))
+				break;
+		if (k == e->keyed_at[sym + 1])
+			continue;
+		if (unit_ready(e, u, NULL)) {
+			f->unit_failed = u;
+			return false;
+		}
+		limit_to_end(w->cursor, n);
+		ts_query_cursor_exec(w->cursor, u->qs.query, n);
+		while (ts_query_cursor_next_match(w->cursor, &m))
+			eval_rule(f, &u->qs, m.pattern_index, m.captures, m.capture_count);
+		f->overflow |= ts_query_cursor_did_exceed_match_limit(w->cursor);
+		cs = s;
+		ce = end;
+		if (now_us() > deadline)
+			return true;
+	}
+	return false;
+}
+
 /* The first ERROR or MISSING node, found by descending through has_error. */
 static TSNode first_error(TSNode root)
 {
@@ -2738,14 +3056,6 @@ static TSNode first_error(TSNode root)
 	}
 	ts_tree_cursor_delete(&c);
 	return n;
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static int cmp_local(const void *a, const void *b)
@@ -3240,6 +3550,8 @@ void sp_worker_scan(struct sp_worker *w, struct sp_artifact *a, const char *path
 		if ((i & 63) == 0 && now_us() > deadline)
 			timed_out = true;
 	}
+	if (!timed_out)
+		timed_out = run_keyed_rules(w, &f, deadline);
 	if (e->wholeq.npatterns && !timed_out) {
 		ts_query_cursor_set_byte_range(w->cursor, 0, UINT32_MAX);
 		ts_query_cursor_exec(w->cursor, e->wholeq.query, root);
@@ -3281,6 +3593,9 @@ out:
 	free(f.stars);
 	free(f.fn);
 	free(f.roots);
+	free(f.keyed);
+	if (f.has_kc)
+		ts_tree_cursor_delete(&f.kc);
 	free(f.calls);
 	free(f.cu);
 	free(f.assigns);

@@ -432,6 +432,102 @@ static void test_long_chains(void **state)
 	sp_catalog_release(&cat);
 }
 
+/*
+ * Keyed root patterns run only where the child their (#callee? @c ...)
+ * names resolves to one of its names: through the import table however
+ * it is spelt (aliases, star imports, an import below the use, a plain
+ * alias assigned), once for a chain that ends at one byte; a shape the
+ * reader must not key (the callee under an optional child) still matches.
+ */
+static void test_keyed_roots(void **state)
+{
+	static const char *const q =
+		"([(keyword_argument name: (identifier) @k value: (_) @v)"
+		" (default_parameter name: (identifier) @k value: (_) @v)] @match"
+		" (#callee? @v \"zzmod.flag\") (#rule! \"eval-dynamic\"))\n"
+		"((assignment left: (_) @l right: (_)? @r) @match"
+		" (#callee? @r \"zzmod.opt\") (#rule! \"os-exec\"))\n";
+	static const char *const broken =
+		"((assignment right: (call function: (_) @fn arguments: (no_such_node))) @match"
+		" (#callee? @fn \"zzmod.bad\") (#rule! \"eval-dynamic\"))\n";
+	static const struct {
+		const char *src, *rule;
+		size_t count;
+	} cases[] = {
+		{"import random\ntoken = random.random()\n", "insecure-random", 1},
+		{"token = rnd.random()\n", "insecure-random", 0},
+		{"import random\nname = random.random()\n", "insecure-random", 0},
+		{"import random as r\npassword = r.randint(1, 9)\n", "insecure-random", 1},
+		{"from random import choice as c\nsecret = c(x)\n", "insecure-random", 1},
+		{"from random import *\nsecret = choice(x)\n", "insecure-random", 1},
+		{"def f():\n    token = random.random()\nimport random\n", "insecure-random", 1},
+		{"import random\nr = random\ntoken = r.random()\n", "insecure-random", 1},
+		{"import random\na = token = random.random()\n", "insecure-random", 1},
+		{"import random\nself.token = random.choice(x)\n", "insecure-random", 1},
+		{"import ssl\nctx = ssl.CERT_NONE\n", "insecure-tls", 1},
+		{"from ssl import CERT_NONE as N\nx = N\n", "insecure-tls", 1},
+		{"import ssl\nf(cert_reqs=ssl.CERT_NONE)\n", "insecure-tls", 1},
+		{"f(cert_reqs=CERT_NONE)\n", "insecure-tls", 0},
+		{"import builtins\nf = getattr(builtins, name)\n", "getattr-builtins-obfuscation",
+		 1},
+		{"import builtins\nf = getattr(builtins, 'len')\n", "getattr-builtins-obfuscation",
+		 0},
+		{"import os\nh = os.environ[\"HOME\"]\n", "capability-env", 1},
+		{"from os import environ as E\nh = E[\"HOME\"]\n", "capability-env", 1},
+		{"import zzmod\nf(a=zzmod.flag)\n", "eval-dynamic", 1},
+		{"import zzmod\ndef g(a=zzmod.flag):\n    pass\n", "eval-dynamic", 1},
+		{"import zzmod\nf(a=zzmod.other)\n", "eval-dynamic", 0},
+		{"import zzmod\nx = zzmod.opt\n", "os-exec", 1},
+		{"import zzmod\nx = zzmod.other\n", "os-exec", 0},
+	};
+	struct sp_catalog cat;
+	struct sp_engine *e = NULL;
+	struct sp_artifact *a;
+	struct sp_buf b;
+	struct sp_diag d;
+	size_t i;
+
+	(void)state;
+	load_plus(&cat, q);
+	sp_diag_clear(&d);
+	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a = scan(e, cases[i].src, strlen(cases[i].src));
+		if (count_rule(a, cases[i].rule) != cases[i].count)
+			fail_msg("case %zu (%s): %zu findings of %s, expected %zu", i,
+				 cases[i].src, count_rule(a, cases[i].rule), cases[i].rule,
+				 cases[i].count);
+		sp_artifact_free(a);
+	}
+	/* a = b = ... = random.random(): one finding, at the innermost assignment. */
+	sp_buf_init(&b, SIZE_MAX);
+	sp_buf_addf(&b, "import random\n");
+	for (i = 0; i < 20000; i++)
+		sp_buf_addf(&b, "v%zu = ", i);
+	sp_buf_addf(&b, "token = random.random()\n");
+	a = scan(e, b.data, b.len);
+	assert_int_equal(count_rule(a, "insecure-random"), 1);
+	assert_int_equal(count_rule(a, "source-incomplete"), 0);
+	sp_artifact_free(a);
+	sp_buf_release(&b);
+	sp_engine_free(e);
+	sp_catalog_release(&cat);
+
+	/* A keyed pattern that does not compile shows in the files that need the keyed unit. */
+	load_plus(&cat, broken);
+	sp_diag_clear(&d);
+	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
+	assert_int_not_equal(sp_engine_check(e, &d), 0);
+	a = scan(e, "x = 1\n", 6);
+	assert_int_equal(count_rule(a, "source-incomplete"), 0);
+	sp_artifact_free(a);
+	a = scan(e, "import zzmod\nx = zzmod.bad()\n", 29);
+	assert_int_equal(count_rule(a, "source-incomplete"), 1);
+	sp_artifact_free(a);
+	sp_engine_free(e);
+	sp_catalog_release(&cat);
+}
+
 struct race {
 	const struct sp_engine *e;
 	const char *src;
@@ -495,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_trigger_reading),
 		cmocka_unit_test(test_method_and_match_shapes),
 		cmocka_unit_test(test_long_chains),
+		cmocka_unit_test(test_keyed_roots),
 		cmocka_unit_test(test_threads_share_groups),
 	};
 
