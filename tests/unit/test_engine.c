@@ -49,6 +49,29 @@ static struct sp_artifact *scan(const struct sp_engine *e, const char *src, size
 	return a;
 }
 
+/* A source, a rule, and how many findings of it the source must give. */
+struct rule_case {
+	const char *src, *rule;
+	size_t count;
+};
+
+static void expect_counts(struct sp_engine *e, const struct sp_catalog *cat,
+			  const struct rule_case *cases, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct sp_artifact *a = scan(e, cases[i].src, strlen(cases[i].src));
+
+		if (!sp_catalog_find(cat, cases[i].rule))
+			fail_msg("case %zu: no rule %s in the catalog", i, cases[i].rule);
+		if (count_rule(a, cases[i].rule) != cases[i].count)
+			fail_msg("case %zu (%s): %zu findings of %s, expected %zu", i, cases[i].src,
+				 count_rule(a, cases[i].rule), cases[i].rule, cases[i].count);
+		sp_artifact_free(a);
+	}
+}
+
 /* The shipped catalog plus one more query file, sealed. */
 static void load_plus(struct sp_catalog *cat, const char *extra)
 {
@@ -169,10 +192,7 @@ static void test_broken_group_is_reported(void **state)
  */
 static void test_dispatch_findings(void **state)
 {
-	static const struct {
-		const char *src, *rule;
-		size_t count;
-	} cases[] = {
+	static const struct rule_case cases[] = {
 		{"import os\nos.system(cmd)\n", "os-system", 1},
 		{"import os as o\no.system(cmd)\n", "os-system", 1},
 		{"from os import *\nsystem(cmd)\n", "os-system", 1},
@@ -190,22 +210,12 @@ static void test_dispatch_findings(void **state)
 	struct sp_catalog cat;
 	struct sp_engine *e = NULL;
 	struct sp_diag d;
-	size_t i;
 
 	(void)state;
 	load_plus(&cat, NULL);
 	sp_diag_clear(&d);
 	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sp_artifact *a = scan(e, cases[i].src, strlen(cases[i].src));
-
-		if (!sp_catalog_find(&cat, cases[i].rule))
-			fail_msg("case %zu: no rule %s in the catalog", i, cases[i].rule);
-		if (count_rule(a, cases[i].rule) != cases[i].count)
-			fail_msg("case %zu: %zu findings of %s, expected %zu", i,
-				 count_rule(a, cases[i].rule), cases[i].rule, cases[i].count);
-		sp_artifact_free(a);
-	}
+	expect_counts(e, &cat, cases, sizeof(cases) / sizeof(cases[0]));
 	sp_engine_free(e);
 	sp_catalog_release(&cat);
 }
@@ -219,10 +229,7 @@ static void test_dispatch_findings(void **state)
  */
 static void test_root_triggers(void **state)
 {
-	static const struct {
-		const char *src, *rule;
-		size_t count;
-	} cases[] = {
+	static const struct rule_case cases[] = {
 		{"password = \"hunter2!x\"\n", "hardcoded-password", 1},
 		{"a = b = password = \"hunter2!x\"\n", "hardcoded-password", 1},
 		{"password = x = \"hunter2!x\"\n", "hardcoded-password", 0},
@@ -251,22 +258,12 @@ static void test_root_triggers(void **state)
 	struct sp_catalog cat;
 	struct sp_engine *e = NULL;
 	struct sp_diag d;
-	size_t i;
 
 	(void)state;
 	load_plus(&cat, NULL);
 	sp_diag_clear(&d);
 	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sp_artifact *a = scan(e, cases[i].src, strlen(cases[i].src));
-
-		if (!sp_catalog_find(&cat, cases[i].rule))
-			fail_msg("case %zu: no rule %s in the catalog", i, cases[i].rule);
-		if (count_rule(a, cases[i].rule) != cases[i].count)
-			fail_msg("case %zu: %zu findings of %s, expected %zu", i,
-				 count_rule(a, cases[i].rule), cases[i].rule, cases[i].count);
-		sp_artifact_free(a);
-	}
+	expect_counts(e, &cat, cases, sizeof(cases) / sizeof(cases[0]));
 	sp_engine_free(e);
 	sp_catalog_release(&cat);
 }
@@ -346,10 +343,7 @@ static void test_method_and_match_shapes(void **state)
 		"((call function: (attribute object: (call function: (no_such_node) @o)"
 		" attribute: (identifier) @m)) @match"
 		" (#eq? @m \"zz_broken\") (#rule! \"eval-dynamic\"))\n";
-	static const struct {
-		const char *src, *rule;
-		size_t count;
-	} cases[] = {
+	static const struct rule_case cases[] = {
 		{"zz_obj().zz_method()\n", "eval-dynamic", 1},
 		{"other().zz_method()\n", "eval-dynamic", 0},
 		{"zz_obj().other()\n", "eval-dynamic", 0},
@@ -360,20 +354,12 @@ static void test_method_and_match_shapes(void **state)
 	struct sp_engine *e = NULL;
 	struct sp_artifact *a;
 	struct sp_diag d;
-	size_t i;
 
 	(void)state;
 	load_plus(&cat, q);
 	sp_diag_clear(&d);
 	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		a = scan(e, cases[i].src, strlen(cases[i].src));
-		if (count_rule(a, cases[i].rule) != cases[i].count)
-			fail_msg("case %zu (%s): %zu findings of %s, expected %zu", i,
-				 cases[i].src, count_rule(a, cases[i].rule), cases[i].rule,
-				 cases[i].count);
-		sp_artifact_free(a);
-	}
+	expect_counts(e, &cat, cases, sizeof(cases) / sizeof(cases[0]));
 	sp_engine_free(e);
 	sp_catalog_release(&cat);
 
@@ -450,10 +436,7 @@ static void test_keyed_roots(void **state)
 	static const char *const broken =
 		"((assignment right: (call function: (_) @fn arguments: (no_such_node))) @match"
 		" (#callee? @fn \"zzmod.bad\") (#rule! \"eval-dynamic\"))\n";
-	static const struct {
-		const char *src, *rule;
-		size_t count;
-	} cases[] = {
+	static const struct rule_case cases[] = {
 		{"import random\ntoken = random.random()\n", "insecure-random", 1},
 		{"token = rnd.random()\n", "insecure-random", 0},
 		{"import random\nname = random.random()\n", "insecure-random", 0},
@@ -491,14 +474,7 @@ static void test_keyed_roots(void **state)
 	load_plus(&cat, q);
 	sp_diag_clear(&d);
 	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		a = scan(e, cases[i].src, strlen(cases[i].src));
-		if (count_rule(a, cases[i].rule) != cases[i].count)
-			fail_msg("case %zu (%s): %zu findings of %s, expected %zu", i,
-				 cases[i].src, count_rule(a, cases[i].rule), cases[i].rule,
-				 cases[i].count);
-		sp_artifact_free(a);
-	}
+	expect_counts(e, &cat, cases, sizeof(cases) / sizeof(cases[0]));
 	/* a = b = ... = random.random(): one finding, at the innermost assignment. */
 	sp_buf_init(&b, SIZE_MAX);
 	sp_buf_addf(&b, "import random\n");
