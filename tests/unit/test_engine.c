@@ -85,6 +85,21 @@ static void load_plus(struct sp_catalog *cat, const char *extra)
 	assert_int_equal(sp_catalog_seal(cat, &d), 0);
 }
 
+/* The cases against the shipped catalog. */
+static void check_table(const struct rule_case *cases, size_t n)
+{
+	struct sp_catalog cat;
+	struct sp_engine *e = NULL;
+	struct sp_diag d;
+
+	load_plus(&cat, NULL);
+	sp_diag_clear(&d);
+	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
+	expect_counts(e, &cat, cases, n);
+	sp_engine_free(e);
+	sp_catalog_release(&cat);
+}
+
 static void test_shipped_catalog_compiles(void **state)
 {
 	struct sp_catalog cat;
@@ -207,17 +222,9 @@ static void test_dispatch_findings(void **state)
 		{"from pathlib import Path\nPath(\"~/.bashrc\").read_text()\n", "shell-rc-write",
 		 0},
 	};
-	struct sp_catalog cat;
-	struct sp_engine *e = NULL;
-	struct sp_diag d;
 
 	(void)state;
-	load_plus(&cat, NULL);
-	sp_diag_clear(&d);
-	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
-	expect_counts(e, &cat, cases, sizeof(cases) / sizeof(cases[0]));
-	sp_engine_free(e);
-	sp_catalog_release(&cat);
+	check_table(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /*
@@ -255,17 +262,9 @@ static void test_root_triggers(void **state)
 		{"x = \"/tmp/a\" + y\n", "hardcoded-tmp-path", 0},
 		{"f(\"/tmp/a\")\n", "hardcoded-tmp-path", 1},
 	};
-	struct sp_catalog cat;
-	struct sp_engine *e = NULL;
-	struct sp_diag d;
 
 	(void)state;
-	load_plus(&cat, NULL);
-	sp_diag_clear(&d);
-	assert_int_equal(sp_engine_new(&cat, &e, &d), 0);
-	expect_counts(e, &cat, cases, sizeof(cases) / sizeof(cases[0]));
-	sp_engine_free(e);
-	sp_catalog_release(&cat);
+	check_table(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /*
