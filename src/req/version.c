@@ -223,6 +223,14 @@ int sp_version_parse(struct sp_version *v, const char *s, size_t len, struct sp_
 	}
 	if (c.p != c.end)
 		return invalid(d, SP_EINVAL, text, tlen, "not a PEP 440 version");
+	/*
+	 * Normalising grows a text by a few bytes at most ("-1" is ".post1",
+	 * "1a" is "1a0"): the cap holds for the normal form too, so that every
+	 * version's canonical text parses back.
+	 */
+	if (tlen + 32 > SP_MAX_VERSION_LEN && sp_version_format(v, NULL, 0) > SP_MAX_VERSION_LEN)
+		return invalid(d, SP_ELIMIT, text, tlen,
+			       "longer than SP_MAX_VERSION_LEN once normalised");
 	return 0;
 too_large:
 	return invalid(d, SP_ELIMIT, text, tlen, "a number does not fit in 64 bits");

@@ -272,6 +272,14 @@ static void test_limits(void **state)
 	big[SP_MAX_VERSION_LEN] = '\0';
 	parse_ok(&v, big);
 	assert_int_equal(strlen(v.local), SP_MAX_VERSION_LEN - 2);
+	/* The cap holds for the normal form: "1-1+a..." grows into "1.post1+a...". */
+	memcpy(big, "1-1+", 4);
+	sp_diag_clear(&d);
+	assert_int_equal(sp_version_parse(&v, big, strlen(big), &d), SP_ELIMIT);
+	assert_non_null(strstr(d.msg, "once normalised"));
+	big[SP_MAX_VERSION_LEN - 4] = '\0';
+	parse_ok(&v, big);
+	assert_int_equal(sp_version_format(&v, buf, sizeof(buf)), SP_MAX_VERSION_LEN);
 	/* Messages quote the input, escaped. */
 	sp_diag_clear(&d);
 	assert_int_equal(sp_version_parse(&v, "1.0\x1b[31m", 8, &d), SP_EINVAL);
