@@ -493,6 +493,29 @@ static void expect_part(const struct got *g, size_t i, int64_t start, int64_t le
 }
 
 /*
+ * A 100-byte part of f09 from start (-1: the last 100) under the fault
+ * {"kind":KIND_AND_VALUE} fails with want, saying msg, and yields no body.
+ */
+static void part_refused(const struct sp_fetch_opts *o, const char *url, const char *fault,
+			 int64_t start, int want, const char *msg)
+{
+	struct sp_fetch_req r;
+	struct got g;
+	char *table = xasprintf("{\"/files/f09-1.0.tar.gz\":{\"kind\":%s}}", fault);
+
+	faults(&plain, table);
+	free(table);
+	r = mem_req(url);
+	r.range_start = start;
+	r.range_len = 100;
+	assert_int_equal(fetch_one(o, &r, &g), want);
+	if (!strstr(g.msg, msg))
+		fail_msg("'%s' does not say '%s'", g.msg, msg);
+	assert_null(g.body);
+	got_release(&g);
+}
+
+/*
  * Range requests: a part from an offset, the end of the file, a part past
  * the end (416), a truncated part retried, a server that ignores ranges
  * (cut off at once, status 200), and requests that cannot be ranges.
@@ -544,38 +567,15 @@ static void test_ranges(void **state)
 	got_release(&g);
 
 	/* A Content-Range that does not describe the body, or is not complete; a coded part. */
-	faults(&plain, "{\"/files/f09-1.0.tar.gz\":{\"kind\":\"content-range\","
-		       "\"value\":\"bytes 0-1/72271\"}}");
-	r = mem_req(url);
-	r.range_start = 0;
-	r.range_len = 100;
-	assert_int_equal(fetch_one(&o, &r, &g), SP_EFORMAT);
-	assert_non_null(strstr(g.msg, "not the range asked for"));
-	assert_null(g.body);
-	got_release(&g);
-	faults(&plain, "{\"/files/f09-1.0.tar.gz\":{\"kind\":\"content-range\","
-		       "\"value\":\"bytes */72271\"}}");
-	r = mem_req(url);
-	r.range_start = 0;
-	r.range_len = 100;
-	assert_int_equal(fetch_one(&o, &r, &g), SP_EFORMAT);
-	assert_non_null(strstr(g.msg, "is not a complete one"));
-	got_release(&g);
-	faults(&plain, "{\"/files/f09-1.0.tar.gz\":{\"kind\":\"content-range\","
-		       "\"value\":\"bytes 72171-72270/72271\"}}");
-	r = mem_req(url);
-	r.range_start = 0; /* the right length, at the wrong place */
-	r.range_len = 100;
-	assert_int_equal(fetch_one(&o, &r, &g), SP_EFORMAT);
-	got_release(&g);
-	faults(&plain, "{\"/files/f09-1.0.tar.gz\":{\"kind\":\"content-encoding\","
-		       "\"value\":\"gzip\"}}");
-	r = mem_req(url);
-	r.range_start = -1;
-	r.range_len = 100;
-	assert_int_equal(fetch_one(&o, &r, &g), SP_EUNSUPPORTED);
-	assert_non_null(strstr(g.msg, "Content-Encoding 'gzip'"));
-	got_release(&g);
+	part_refused(&o, url, "\"content-range\",\"value\":\"bytes 0-1/72271\"", 0, SP_EFORMAT,
+		     "not the range asked for");
+	part_refused(&o, url, "\"content-range\",\"value\":\"bytes */72271\"", 0, SP_EFORMAT,
+		     "is not a complete one");
+	/* the right length, at the wrong place */
+	part_refused(&o, url, "\"content-range\",\"value\":\"bytes 72171-72270/72271\"", 0,
+		     SP_EFORMAT, "not the range asked for");
+	part_refused(&o, url, "\"content-encoding\",\"value\":\"gzip\"", -1, SP_EUNSUPPORTED,
+		     "Content-Encoding 'gzip'");
 	faults(&plain, "{}");
 
 	start_server(&nr, nr_args);
